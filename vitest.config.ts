@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // One project per package for `npm test` (Node only, no servers), and one `engines`
@@ -14,8 +15,12 @@ const unit = (name: string) => ({
 });
 
 export default defineConfig({
-  resolve: { conditions: ['dcmms-source'] },
-  ssr: { resolve: { conditions: ['dcmms-source'], externalConditions: ['dcmms-source'] } },
+  // Tests run from source: workspace packages resolve to their src/index.ts, never to dist/.
+  resolve: {
+    alias: Object.fromEntries(
+      ['shared', 'protocol-adapters', 'edge-agent', 'cloud'].map((p) => [`@dcmms/${p}`, fileURLToPath(new URL(`./${p}/src/index.ts`, import.meta.url))]),
+    ),
+  },
   test: {
     testTimeout: 20_000,
     hookTimeout: 60_000,

@@ -3,8 +3,11 @@ import { LIMITS } from './limits.js';
 import { timestampMsSchema } from './ids.js';
 
 // Control characters would break log lines and ILP; lone surrogates cannot round-trip UTF-8.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
-const wellFormed = (s: string) => s.isWellFormed() && !CONTROL.test(s);
+/** Well-formed unicode without control characters: what tag names and reasons must be. */
+export const isCleanText = (s: string): boolean => s.isWellFormed() && !CONTROL.test(s);
+const wellFormed = isCleanText;
 
 export const tagNameSchema = z
   .string()
