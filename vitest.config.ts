@@ -3,14 +3,15 @@ import { defineConfig } from 'vitest/config';
 
 // One project per package for `npm test` (Node only, no servers), and one `engines`
 // project for the integration tests that need real Kafka, QuestDB and PostgreSQL.
-// Engine tests are named *.engine.test.ts wherever they live.
+// Engine tests are named *.engine.test.ts wherever they live; tests against protocol peers
+// no one here wrote (pymodbus, asyncua, mosquitto, mbpoll) are *.interop.test.ts.
 const unit = (name: string) => ({
   extends: true as const,
   test: {
     name,
     root: `./${name}`,
     include: ['test/**/*.test.ts'],
-    exclude: ['test/**/*.engine.test.ts', 'node_modules/**'],
+    exclude: ['test/**/*.engine.test.ts', 'test/**/*.interop.test.ts', 'node_modules/**'],
   },
 });
 
@@ -35,6 +36,16 @@ export default defineConfig({
           name: 'scripts',
           include: ['scripts/**/*.test.ts', 'bench/**/*.test.ts'],
           exclude: ['**/*.engine.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'interop',
+          include: ['*/test/**/*.interop.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
         },
       },
       {

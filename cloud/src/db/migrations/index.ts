@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+
+/**
+ * Every migration, in the order they run. Names sort in the same order (Kysely checks), so
+ * prefix them with a number. A migration, once landed, is never edited: add another.
+ */
+export const migrations: Readonly<Record<string, Migration>> = {};

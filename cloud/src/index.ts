@@ -1,0 +1,2 @@
+export * from './db/index.js';
+export type * from './ports/index.js';
