@@ -5,3 +5,4 @@ export * from './logger.js';
 export * from './metrics.js';
 export * from './contracts/index.js';
 export * from './codec/index.js';
+export * from './site-config/index.js';
