@@ -1,3 +1,9 @@
+import type { AlertTables } from './tables/alerts.js';
+import type { AssetTables } from './tables/assets.js';
+import type { SiteTables } from './tables/sites.js';
+import type { TenancyTables } from './tables/tenancy.js';
+import type { WorkOrderTables } from './tables/workorders.js';
+
 /**
  * The registry's tables as Kysely sees them. Each area declares its tables in its own file
  * under ./tables and adds them here, next to the migration that creates them.
@@ -9,5 +15,5 @@
  * - booleans are `integer` 0/1; money is `bigint` minor units (cents);
  * - every row of tenant data carries `tenant_id`, and every query filters on it.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- areas extend this as their tables land
-export interface DatabaseSchema {}
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the tables are in the interfaces it extends
+export interface DatabaseSchema extends TenancyTables, SiteTables, AssetTables, AlertTables, WorkOrderTables {}
