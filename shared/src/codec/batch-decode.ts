@@ -3,10 +3,14 @@ import { siteIdSchema } from '../contracts/ids.js';
 import type { Reading, ReadingValue } from '../contracts/reading.js';
 import type { TelemetryBatch } from '../contracts/batch.js';
 import { ByteReader, corrupt, truncated } from './reader.js';
-import { decodeUtf8, hasControlCharacter } from './strings.js';
-import { isValidMode, readSeries } from './values.js';
+import { decodeUtf8 } from './strings.js';
+import { isCleanText } from '../contracts/reading.js';
+import { FamilyState, isPredictableMode, isValidMode, predicts, readSeries } from './values.js';
+import { DecoderTagCache } from './name-cache.js';
+import type { DecoderTag } from './name-cache.js';
 import {
   HAS_REASON_BIT,
+  MODE_AS_FAMILY,
   KIND_MASK,
   QUALITIES,
   QUALITY_MASK,
@@ -31,7 +35,11 @@ let reasonIdx = new Int32Array(0);
 let nums = new Float64Array(0);
 let starts = new Int32Array(0);
 let cursor = new Int32Array(0);
+let modes = new Uint8Array(0);
 const tagBuf = Buffer.allocUnsafe(MAX_TAG_BYTES);
+const tagCache = new DecoderTagCache();
+const families = new FamilyState();
+const PREDICTED = 0x80;
 
 function ensureReadingScratch(n: number): void {
   if (tagIdx.length >= n) return;
@@ -47,6 +55,7 @@ function ensureTagScratch(t: number): void {
   const size = Math.max(t, 256, Math.min(cursor.length * 2, LIMITS.maxTagsPerBatch));
   starts = new Int32Array(size + 1);
   cursor = new Int32Array(size);
+  modes = new Uint8Array(size);
 }
 
 function readName(r: ByteReader, what: string, bytes: number, maxUnits: number, minUnits: number): string {
@@ -56,7 +65,8 @@ function readName(r: ByteReader, what: string, bytes: number, maxUnits: number, 
 
 function checkName(s: string, what: string, minUnits: number, maxUnits: number): string {
   if (s.length < minUnits || s.length > maxUnits) throw corrupt(`${what} has ${s.length} UTF-16 code units, allowed ${minUnits}-${maxUnits}`);
-  if (hasControlCharacter(s)) throw corrupt(`${what} contains a control character`);
+  // Decoded UTF-8 is always well-formed; this catches the control characters.
+  if (!isCleanText(s)) throw corrupt(`${what} contains a control character`);
   return s;
 }
 
@@ -84,7 +94,8 @@ export function decodeBatchBody(body: Buffer): TelemetryBatch {
   if (reasonCount > n) throw corrupt(`reason count ${reasonCount} for ${n} readings`);
   if (n * 3 + tagCount * 2 + reasonCount > r.remaining) throw truncated('batch body');
 
-  const tags: string[] = [];
+  tagCache.begin();
+  const tags: DecoderTag[] = [];
   let prevLen = 0;
   for (let t = 0; t < tagCount; t++) {
     const shared = r.varUint();
@@ -92,8 +103,9 @@ export function decodeBatchBody(body: Buffer): TelemetryBatch {
     if (shared > prevLen || suffix > MAX_TAG_BYTES - shared) throw corrupt(`tag ${t}: bad front coding`);
     const len = shared + suffix;
     const start = r.skip(suffix);
-    body.copy(tagBuf, shared, start, start + suffix);
-    tags.push(checkName(decodeUtf8(tagBuf, 0, len, 'tag'), 'tag', 1, LIMITS.maxTagLength));
+    // tagBuf still holds the previous tag, whose first `shared` bytes are this one's prefix.
+    for (let k = 0; k < suffix; k++) tagBuf[shared + k] = body[start + k] as number;
+    tags.push(tagCache.resolve(tagBuf, len, () => checkName(decodeUtf8(tagBuf, 0, len, 'tag'), 'tag', 1, LIMITS.maxTagLength)));
     prevLen = len;
   }
   const reasons: string[] = [];
@@ -169,18 +181,29 @@ export function decodeBatchBody(body: Buffer): TelemetryBatch {
       starts[t + 1] = (starts[t + 1] as number) + (starts[t] as number);
       cursor[t] = starts[t] as number;
     }
-    const modeStart = r.pos;
-    let series = 0;
-    for (let t = 0; t < tagCount; t++) if ((starts[t + 1] as number) > (starts[t] as number)) series++;
-    r.skip(series);
-    let m = modeStart;
+    families.begin(tagCache.familyCount);
+    for (let t = 0; t < tagCount; t++) {
+      if ((starts[t + 1] as number) === (starts[t] as number)) continue;
+      const family = (tags[t] as DecoderTag).family;
+      const byte = r.u8();
+      const previous = families.mode(family);
+      if (byte === MODE_AS_FAMILY) {
+        if (previous < 0 || !isPredictableMode(previous)) throw corrupt(`tag ${t}: "as family" without a predictable family series`);
+        modes[t] = previous | PREDICTED;
+        families.setMode(family, previous);
+      } else {
+        if (!isValidMode(byte)) throw corrupt(`tag ${t}: unknown number mode ${byte}`);
+        modes[t] = predicts(previous, byte) ? byte | PREDICTED : byte;
+        families.setMode(family, byte);
+      }
+    }
     for (let t = 0; t < tagCount; t++) {
       const s = starts[t] as number;
       const e = starts[t + 1] as number;
       if (e === s) continue;
-      const mode = body[m++] as number;
-      if (!isValidMode(mode)) throw corrupt(`tag ${t}: unknown number mode ${mode}`);
-      readSeries(r, mode, nums, s, e);
+      const family = (tags[t] as DecoderTag).family;
+      const m = modes[t] as number;
+      families.setAnchor(family, readSeries(r, m & ~PREDICTED, nums, s, e, (m & PREDICTED) !== 0, families.anchor(family)));
     }
   }
   if (r.remaining !== 0) throw corrupt(`${r.remaining} trailing bytes after the batch body`);
@@ -222,7 +245,7 @@ export function decodeBatchBody(body: Buffer): TelemetryBatch {
       default:
         value = -0;
     }
-    const tag = tags[idx] as string;
+    const tag = (tags[idx] as DecoderTag).name;
     const ts = tsCol[i] as number;
     const quality = QUALITIES[(h & QUALITY_MASK) >>> 4] as Reading['quality'];
     readings.push(

@@ -2,9 +2,11 @@ import { LIMITS } from '../contracts/limits.js';
 import { siteIdSchema } from '../contracts/ids.js';
 import type { TelemetryBatch } from '../contracts/batch.js';
 import { CodecError } from './errors.js';
-import { ByteWriter } from './writer.js';
-import { chooseMode, writeSeries } from './values.js';
-import { HAS_REASON_BIT, KIND_MASK, QUALITY_SHIFT, STREAM_CODE, VALUE_KIND, maxUtf8Bytes } from './format.js';
+import type { ByteWriter } from './writer.js';
+import { EncoderTagCache } from './name-cache.js';
+import type { EncoderTag } from './name-cache.js';
+import { FamilyState, chooseMode, fitsMode, isPredictableMode, predicts, writeSeries } from './values.js';
+import { HAS_REASON_BIT, KIND_MASK, MODE_AS_FAMILY, QUALITY_SHIFT, STREAM_CODE, VALUE_KIND } from './format.js';
 
 /**
  * Batch body, version 1 (all integers varuint unless said otherwise):
@@ -24,11 +26,14 @@ import { HAS_REASON_BIT, KIND_MASK, QUALITY_SHIFT, STREAM_CODE, VALUE_KIND, maxU
  *   modes     per tag with finite numbers, in dictionary order: the series mode (values.ts)
  *   numbers   per such tag: its series
  *
+ * Column order is also decode order, so the decoder never needs offsets.
+ *
  * Columns are kept apart because each is self-similar (zeros, repeated header patterns,
  * similar deltas), which is what the compressor after us exploits.
  */
 
-const MAX_TAG_BYTES = maxUtf8Bytes(LIMITS.maxTagLength);
+const tagCache = new EncoderTagCache();
+const families = new FamilyState();
 
 // Per-reading and per-tag scratch, reused across calls (the codec is synchronous).
 let tagIdx = new Int32Array(0);
@@ -40,8 +45,7 @@ let grouped = new Float64Array(0);
 let starts = new Int32Array(0);
 let fill = new Int32Array(0);
 let modes = new Uint8Array(0);
-let tagBytes = Buffer.allocUnsafe(MAX_TAG_BYTES + 8);
-let prevTagBytes = Buffer.allocUnsafe(MAX_TAG_BYTES + 8);
+const PREDICTED = 0x80;
 
 function ensureReadingScratch(n: number): void {
   if (tagIdx.length >= n) return;
@@ -82,17 +86,6 @@ function checkName(s: unknown, i: number, field: 'tag' | 'reason', min: number, 
   return s;
 }
 
-/** UTF-8 of `s` into `out` (sized for the longest tag); returns the byte length. */
-function utf8Into(s: string, out: Buffer): number {
-  const n = s.length;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x80) return out.write(s, 0, out.length, 'utf8');
-    out[i] = c;
-  }
-  return n;
-}
-
 function checkHeader(batch: TelemetryBatch): void {
   if (typeof batch !== 'object' || batch === null) throw invalid('batch must be an object');
   if (!siteIdSchema.safeParse(batch.site).success) throw invalid('site is not a valid site id', { site: String(batch.site) });
@@ -112,8 +105,8 @@ export function encodeBatchBody(batch: TelemetryBatch, w: ByteWriter): void {
   const readings = batch.readings;
   const n = readings.length;
   ensureReadingScratch(n);
-  const tagMap = new Map<string, number>();
-  const tags: string[] = [];
+  const epoch = tagCache.begin();
+  const tags: EncoderTag[] = [];
   const reasonMap = new Map<string, number>();
   const reasons: string[] = [];
   let reasonCount = 0;
@@ -122,16 +115,15 @@ export function encodeBatchBody(batch: TelemetryBatch, w: ByteWriter): void {
   for (let i = 0; i < n; i++) {
     const r = readings[i];
     if (typeof r !== 'object' || r === null) throw readingError(i, 'must be an object');
-    const tag = r.tag;
-    let idx = tagMap.get(tag);
-    if (idx === undefined) {
-      checkName(tag, i, 'tag', 1, LIMITS.maxTagLength);
-      idx = tags.length;
-      if (idx >= LIMITS.maxTagsPerBatch) throw readingError(i, `more than ${LIMITS.maxTagsPerBatch} distinct tags in one batch`);
-      tagMap.set(tag, idx);
-      tags.push(tag);
+    let entry = tagCache.get(r.tag);
+    if (entry === undefined) entry = tagCache.add(checkName(r.tag, i, 'tag', 1, LIMITS.maxTagLength));
+    if (entry.epoch !== epoch) {
+      if (tags.length >= LIMITS.maxTagsPerBatch) throw readingError(i, `more than ${LIMITS.maxTagsPerBatch} distinct tags in one batch`);
+      entry.epoch = epoch;
+      entry.index = tags.length;
+      tags.push(entry);
     }
-    tagIdx[i] = idx;
+    tagIdx[i] = entry.index;
     const ts = r.ts;
     if (!Number.isInteger(ts) || ts < 0 || ts > LIMITS.maxTimestampMs) throw readingError(i, 'ts must be an integral timestamp in range');
     tsCol[i] = ts;
@@ -199,19 +191,16 @@ export function encodeBatchBody(batch: TelemetryBatch, w: ByteWriter): void {
   w.varUint(tagCount);
   w.varUint(reasons.length);
 
-  let prevLen = 0;
+  let prev: Buffer = Buffer.alloc(0);
   for (let t = 0; t < tagCount; t++) {
-    const len = utf8Into(tags[t] as string, tagBytes);
-    const max = Math.min(len, prevLen);
+    const bytes = (tags[t] as EncoderTag).bytes;
+    const max = Math.min(bytes.length, prev.length);
     let shared = 0;
-    while (shared < max && tagBytes[shared] === prevTagBytes[shared]) shared++;
+    while (shared < max && bytes[shared] === prev[shared]) shared++;
     w.varUint(shared);
-    w.varUint(len - shared);
-    w.bytes(tagBytes, shared, len);
-    const swap = prevTagBytes;
-    prevTagBytes = tagBytes;
-    tagBytes = swap;
-    prevLen = len;
+    w.varUint(bytes.length - shared);
+    w.bytes(bytes, shared, bytes.length);
+    prev = bytes;
   }
   for (const reason of reasons) w.lengthPrefixedUtf8(reason);
 
@@ -261,18 +250,34 @@ export function encodeBatchBody(batch: TelemetryBatch, w: ByteWriter): void {
       fill[t] = at + 1;
     }
   }
+  // Modes first (a column of their own), then the series. A series takes over its family's
+  // mode whenever its values fit, even if a smaller one would do: "as family" is nearly free
+  // after compression and lets the first value be predicted.
+  families.begin(tagCache.familyCount);
   for (let t = 0; t < tagCount; t++) {
     const s = starts[t] as number;
     const e = starts[t + 1] as number;
-    if (e > s) {
+    if (e === s) continue;
+    const family = (tags[t] as EncoderTag).family;
+    const previous = families.mode(family);
+    if (previous >= 0 && isPredictableMode(previous) && fitsMode(previous, grouped, s, e)) {
+      modes[t] = previous | PREDICTED;
+      w.u8(MODE_AS_FAMILY);
+      families.setMode(family, previous);
+    } else {
       const mode = chooseMode(grouped, s, e);
-      modes[t] = mode;
+      modes[t] = predicts(previous, mode) ? mode | PREDICTED : mode;
       w.u8(mode);
+      families.setMode(family, mode);
     }
   }
   for (let t = 0; t < tagCount; t++) {
     const s = starts[t] as number;
     const e = starts[t + 1] as number;
-    if (e > s) writeSeries(w, modes[t] as number, grouped, s, e);
+    if (e === s) continue;
+    const family = (tags[t] as EncoderTag).family;
+    const m = modes[t] as number;
+    const anchor = writeSeries(w, m & ~PREDICTED, grouped, s, e, (m & PREDICTED) !== 0, families.anchor(family));
+    families.setAnchor(family, anchor);
   }
 }

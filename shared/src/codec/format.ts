@@ -53,12 +53,18 @@ export const QUALITIES = ['good', 'uncertain', 'bad'] as const;
  *   10..19 value = m * 10^-(mode-10): what `raw * 0.1` style scaling produces
  *   20     float32: first value's bits fixed big-endian, then varuint(bits XOR previous bits)
  *   21     float64: first value 8 bytes big-endian, then varuint(hi XOR) varuint(lo XOR)
+ *   22     "as the family": the mode of the previous series of the same family (tag leaf,
+ *          see name-cache.ts), decimal or float32 only
+ * A series whose family had an earlier series in a compatible mode (values.ts, `predicts`)
+ * codes its first value against that series' first value (m delta, or bits XOR) instead
+ * of from zero.
  */
 export const MODE_DIV_BASE = 0;
 export const MODE_MUL_BASE = 10;
 export const MAX_DECIMAL_EXPONENT = 9;
 export const MODE_FLOAT32 = 20;
 export const MODE_FLOAT64 = 21;
+export const MODE_AS_FAMILY = 22;
 
 /** |m| stays below this so m, its deltas and their zigzag form are exact doubles. */
 export const MAX_DECIMAL_MANTISSA = 2 ** 50;

@@ -6,15 +6,8 @@ import { CodecError } from './errors.js';
  */
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-// Same rule as the contract: control characters break log lines and ILP.
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
-export function hasControlCharacter(s: string): boolean {
-  return CONTROL.test(s);
-}
-
 /**
- * Decode `buf[start, end)` as UTF-8. Printable ASCII (tags, reasons, most strings) takes a
+ * Decode `buf[start, end)` as UTF-8. ASCII (most tags, reasons and strings) takes a
  * fast path through latin1, which is the identity on bytes < 0x80.
  */
 export function decodeUtf8(buf: Buffer, start: number, end: number, what: string): string {

@@ -55,10 +55,17 @@ export class ByteWriter {
     this.pos += 4;
   }
 
+  /** Copy `src[start, end)`. Short copies (tag suffixes) in a loop: cheaper than a native call. */
   bytes(src: Uint8Array, start: number, end: number): void {
     const n = end - start;
     this.ensure(n);
-    this.buf.set(src.subarray(start, end), this.pos);
+    if (n <= 32) {
+      const buf = this.buf;
+      let p = this.pos;
+      for (let i = start; i < end; i++) buf[p++] = src[i] as number;
+    } else {
+      this.buf.set(src.subarray(start, end), this.pos);
+    }
     this.pos += n;
   }
 
