@@ -2,6 +2,7 @@ import { compress, decompress } from './compression.js';
 import type { CompressionOptions } from './compression.js';
 import { CodecError } from './errors.js';
 import { ByteReader } from './reader.js';
+import { varUintBytes } from './varint.js';
 import {
   COMPRESSION_CODE,
   COMPRESSION_MASK,
@@ -39,16 +40,6 @@ export function encodeFrame(kind: number, body: Uint8Array, options: Compression
   out.set(lengthBytes, 5);
   out.set(payload, 5 + lengthBytes.length);
   return out;
-}
-
-function varUintBytes(v: number): number[] {
-  const bytes: number[] = [];
-  while (v >= 0x80) {
-    bytes.push((v % 128) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  bytes.push(v);
-  return bytes;
 }
 
 export interface DecodedFrame {

@@ -1,4 +1,5 @@
 import { CodecError } from './errors.js';
+import { MAX_VARINT_BYTES } from './varint.js';
 
 /**
  * Cursor over a decoded body. Every read is bounds-checked against `end`; every varint is
@@ -63,7 +64,7 @@ export class ByteReader {
       }
     }
     let scale = 2 ** 28;
-    for (let i = 4; i < 8; i++) {
+    for (let i = 4; i < MAX_VARINT_BYTES; i++) {
       if (p >= end) throw truncated();
       b = buf[p++] as number;
       v += (b & 0x7f) * scale;
