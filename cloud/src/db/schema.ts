@@ -3,6 +3,7 @@ import type { AssetTables } from './tables/assets.js';
 import type { SiteTables } from './tables/sites.js';
 import type { TenancyTables } from './tables/tenancy.js';
 import type { WorkOrderTables } from './tables/workorders.js';
+import type { LedgerTables } from './tables/ledger.js';
 
 /**
  * The registry's tables as Kysely sees them. Each area declares its tables in its own file
@@ -15,5 +16,4 @@ import type { WorkOrderTables } from './tables/workorders.js';
  * - booleans are `integer` 0/1; money is `bigint` minor units (cents);
  * - every row of tenant data carries `tenant_id`, and every query filters on it.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the tables are in the interfaces it extends
-export interface DatabaseSchema extends TenancyTables, SiteTables, AssetTables, AlertTables, WorkOrderTables {}
+export interface DatabaseSchema extends TenancyTables, SiteTables, AssetTables, AlertTables, WorkOrderTables, LedgerTables {}

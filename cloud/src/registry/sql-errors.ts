@@ -1,0 +1,15 @@
+/** Constraint violations look different on each engine; the stores ask these instead. */
+function codeOf(err: unknown): string | undefined {
+  const c = (err as { code?: unknown } | null)?.code;
+  return typeof c === 'string' ? c : undefined;
+}
+
+export function isUniqueViolation(err: unknown): boolean {
+  const c = codeOf(err);
+  return c === '23505' || c === 'SQLITE_CONSTRAINT_UNIQUE' || c === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+export function isForeignKeyViolation(err: unknown): boolean {
+  const c = codeOf(err);
+  return c === '23503' || c === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}

@@ -1,0 +1,4 @@
+import { sqliteTestRegistry } from '../support/registry-db.js';
+import { registrySuite } from './registry.suite.js';
+
+registrySuite('SQLite', sqliteTestRegistry);
