@@ -17,6 +17,7 @@ export const TOPIC_PARTITIONS: Readonly<Record<string, number>> = {
   [KAFKA_TOPICS.alertsEdge]: 3,
   [KAFKA_TOPICS.edgeStatus]: 3,
   [KAFKA_TOPICS.edgeResults]: 3,
+  [KAFKA_TOPICS.edgeDownlink]: 3,
 };
 
 const LOG4J2 = `status = warn

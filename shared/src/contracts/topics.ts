@@ -41,4 +41,6 @@ export const KAFKA_TOPICS = Object.freeze({
   alertsEdge: 'alerts.edge',
   edgeStatus: 'edge.status',
   edgeResults: 'edge.results',
+  /** Downlink (config, commands, alert actions) to every gateway replica, which relays it to its connected site. */
+  edgeDownlink: 'edge.downlink',
 });
