@@ -1,0 +1,2 @@
+export * from './types.js';
+export { createEventLog, type EventLogOptions } from './client.js';
