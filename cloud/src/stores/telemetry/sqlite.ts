@@ -77,7 +77,7 @@ export function createSqliteTelemetryStore(file: string): TelemetryStore {
         (
           db
             .prepare(
-              `SELECT tag, (ts / @i) * @i AS bucket, ${agg} FROM telemetry
+              `SELECT tag, (ts / CAST(@i AS INTEGER)) * CAST(@i AS INTEGER) AS bucket, ${agg} FROM telemetry
                WHERE site = @site AND ts >= @from AND ts < @to${q.tags.length ? ` AND tag IN (${q.tags.map((_, k) => `@t${k}`).join(', ')})` : ''}
                GROUP BY tag, bucket ORDER BY bucket, tag LIMIT @limit`,
             )
