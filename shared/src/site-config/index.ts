@@ -1,1 +1,3 @@
 export * from './devices.js';
+export * from './alarms.js';
+export * from './site.js';
