@@ -66,6 +66,8 @@ export interface GatewayStats {
   readonly peakInflightBytes: number;
   readonly queued: number;
   readonly connections: number;
+  /** True while every socket is paused because the in-flight budget is spent. */
+  readonly paused: boolean;
 }
 
 export interface Gateway {
@@ -289,7 +291,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     broker,
     tcpPort,
     tlsPort,
-    stats: () => ({ inflightBytes: pipeline.inflightBytes, peakInflightBytes: pipeline.peakInflightBytes, queued: pipeline.queued, connections: authenticated }),
+    stats: () => ({ inflightBytes: pipeline.inflightBytes, peakInflightBytes: pipeline.peakInflightBytes, queued: pipeline.queued, connections: authenticated, paused: pipeline.overBudget }),
     async close() {
       // A server's close callback waits for its connections, which the broker closes below.
       const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));

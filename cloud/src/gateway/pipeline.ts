@@ -31,6 +31,8 @@ export interface PipelineOptions {
   readonly onPressure?: (overBudget: boolean) => void;
   readonly onDelivered?: (items: number, seconds: number) => void;
   readonly onRetry?: (err: unknown) => void;
+  /** How long close() waits for the delivery in flight. */
+  readonly closeTimeoutMs?: number;
 }
 
 export interface Pipeline {
@@ -38,6 +40,8 @@ export interface Pipeline {
   readonly inflightBytes: number;
   readonly peakInflightBytes: number;
   readonly queued: number;
+  /** True while the global budget is spent (every socket paused). */
+  readonly overBudget: boolean;
   /** Stops retrying; undelivered entries fail (their clients get no PUBACK and send again elsewhere). */
   close(): Promise<void>;
 }
@@ -145,9 +149,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     get queued() {
       return queue.length;
     },
+    get overBudget() {
+      return overBudget;
+    },
     async close() {
       stopper.abort();
-      await running;
+      // A delivery that hangs (a broker that never answers) must not hang the shutdown.
+      await Promise.race([running, new Promise((resolve) => setTimeout(resolve, options.closeTimeoutMs ?? 10_000).unref())]);
       for (const e of queue.splice(0)) {
         account(e, -1);
         e.done(new Error('gateway is shutting down'));
