@@ -8,9 +8,10 @@ export { resolvePoints, type ModbusPoint } from './modbus/points.js';
 export { createScaler, unscale } from './scaling.js';
 export { createPollScheduler, alignUp, type PollScheduler } from './poll-scheduler.js';
 export { backoffDelay } from './backoff.js';
-
-
+export { createOpcuaAdapter } from './opcua/opcua-adapter.js';
+export { browse, type BrowsedVariable, type BrowseOptions } from './opcua/browse.js';
+export { qualityOf, readingOf } from './opcua/data-value.js';
+export { startOpcuaSimulator, type OpcuaSimulator, type OpcuaSimulatorOptions } from './simulators/opcua-simulator.js';
 export { startModbusSimulator, startRtuSimulator, type ModbusSimulator, type ModbusSimulatorOptions, type ModbusFaults, type RtuSimulatorOptions, type GarbageMode } from './simulators/modbus-simulator.js';
-
 export { PROFILES, PROFILE_NAMES, getProfile, expectedValue, type ProfileName, type SimProfile, type SimPoint } from './simulators/profiles.js';
 export { simulatorModbusDevice, simulatorModbusTags, simulatorOpcuaDevice, simulatorOpcuaTags, simulatorNodeId } from './simulators/device-config.js';
