@@ -3,3 +3,7 @@ export * from './buffer/open-database.js';
 export * from './buffer/migrations.js';
 export * from './buffer/telemetry-buffer.js';
 export * from './buffer/retention.js';
+export * from './alarms/lifecycle.js';
+export * from './alarms/conditions.js';
+export * from './alarms/engine.js';
+export * from './alarms/journal.js';
