@@ -6,7 +6,7 @@ import { ByteReader, corrupt, truncated } from './reader.js';
 import { decodeUtf8 } from './strings.js';
 import { isCleanText } from '../contracts/reading.js';
 import { FamilyState, isPredictableMode, isValidMode, predicts, readSeries } from './values.js';
-import { DecoderTagCache } from './name-cache.js';
+import { DecoderTagCache, rememberAfter, rememberedAfter } from './name-cache.js';
 import type { DecoderTag } from './name-cache.js';
 import {
   HAS_REASON_BIT,
@@ -96,17 +96,24 @@ export function decodeBatchBody(body: Buffer): TelemetryBatch {
 
   tagCache.begin();
   const tags: DecoderTag[] = [];
-  let prevLen = 0;
+  let previous: DecoderTag | undefined;
   for (let t = 0; t < tagCount; t++) {
     const shared = r.varUint();
     const suffix = r.varUint();
+    const prevLen = previous === undefined ? 0 : previous.bytes.length;
     if (shared > prevLen || suffix > MAX_TAG_BYTES - shared) throw corrupt(`tag ${t}: bad front coding`);
     const len = shared + suffix;
     const start = r.skip(suffix);
-    // tagBuf still holds the previous tag, whose first `shared` bytes are this one's prefix.
-    for (let k = 0; k < suffix; k++) tagBuf[shared + k] = body[start + k] as number;
-    tags.push(tagCache.resolve(tagBuf, len, () => checkName(decodeUtf8(tagBuf, 0, len, 'tag'), 'tag', 1, LIMITS.maxTagLength)));
-    prevLen = len;
+    let entry = rememberedAfter(previous, shared, body, start, suffix);
+    if (entry === undefined) {
+      // Assemble the whole name: the shared prefix of the previous one, then the suffix.
+      if (previous !== undefined) previous.bytes.copy(tagBuf, 0, 0, shared);
+      for (let k = 0; k < suffix; k++) tagBuf[shared + k] = body[start + k] as number;
+      entry = tagCache.resolve(tagBuf, len, () => checkName(decodeUtf8(tagBuf, 0, len, 'tag'), 'tag', 1, LIMITS.maxTagLength));
+      rememberAfter(previous, shared, entry);
+    }
+    tags.push(entry);
+    previous = entry;
   }
   const reasons: string[] = [];
   for (let k = 0; k < reasonCount; k++) {

@@ -191,16 +191,26 @@ export function encodeBatchBody(batch: TelemetryBatch, w: ByteWriter): void {
   w.varUint(tagCount);
   w.varUint(reasons.length);
 
-  let prev: Buffer = Buffer.alloc(0);
+  let before: EncoderTag | undefined;
   for (let t = 0; t < tagCount; t++) {
-    const bytes = (tags[t] as EncoderTag).bytes;
-    const max = Math.min(bytes.length, prev.length);
+    const entry = tags[t] as EncoderTag;
+    const bytes = entry.bytes;
     let shared = 0;
-    while (shared < max && bytes[shared] === prev[shared]) shared++;
+    if (before !== undefined) {
+      // Tags of one device request follow each other in every batch: remember the prefix.
+      if (entry.before === before) shared = entry.sharedWithBefore;
+      else {
+        const prev = before.bytes;
+        const max = Math.min(bytes.length, prev.length);
+        while (shared < max && bytes[shared] === prev[shared]) shared++;
+        entry.before = before;
+        entry.sharedWithBefore = shared;
+      }
+    }
     w.varUint(shared);
     w.varUint(bytes.length - shared);
     w.bytes(bytes, shared, bytes.length);
-    prev = bytes;
+    before = entry;
   }
   for (const reason of reasons) w.lengthPrefixedUtf8(reason);
 

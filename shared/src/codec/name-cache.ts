@@ -10,9 +10,13 @@
  * only steers prediction; any naming scheme round-trips.
  */
 
-const MAX_CACHED_NAMES = 131_072;
-/** Decoder side: hostile batches of long unique names must not grow the cache past this. */
-const MAX_CACHED_BYTES = 16 * 1024 * 1024;
+export interface CacheBounds {
+  readonly maxNames: number;
+  /** Decoder side: hostile batches of long unique names must not grow the cache past this. */
+  readonly maxBytes: number;
+}
+
+const DEFAULT_BOUNDS: CacheBounds = { maxNames: 131_072, maxBytes: 16 * 1024 * 1024 };
 /** Crafted FNV collisions must not turn a lookup into a long walk. */
 const MAX_CHAIN = 8;
 
@@ -30,6 +34,8 @@ class FamilyTable {
   private readonly ids = new Map<string, number>();
   private chars = 0;
 
+  constructor(private readonly bounds: CacheBounds) {}
+
   idOf(tag: string): number {
     const leaf = leafOf(tag);
     let id = this.ids.get(leaf);
@@ -46,7 +52,7 @@ class FamilyTable {
   }
 
   get full(): boolean {
-    return this.ids.size > MAX_CACHED_NAMES || this.chars > MAX_CACHED_BYTES / 2;
+    return this.ids.size > this.bounds.maxNames || this.chars > this.bounds.maxBytes / 2;
   }
 
   clear(): void {
@@ -61,16 +67,23 @@ export interface EncoderTag {
   /** The batch (epoch) that last used this name, and its dictionary index in that batch. */
   epoch: number;
   index: number;
+  /** The name that last preceded this one in a dictionary and the bytes they share. */
+  before: EncoderTag | undefined;
+  sharedWithBefore: number;
 }
 
 export class EncoderTagCache {
   private readonly names = new Map<string, EncoderTag>();
-  private readonly families = new FamilyTable();
+  private readonly families: FamilyTable;
   epoch = 0;
+
+  constructor(private readonly bounds: CacheBounds = DEFAULT_BOUNDS) {
+    this.families = new FamilyTable(bounds);
+  }
 
   /** Start a batch: entries from earlier batches count as not yet in the dictionary. */
   begin(): number {
-    if (this.names.size > MAX_CACHED_NAMES || this.families.full) {
+    if (this.names.size > this.bounds.maxNames || this.families.full) {
       this.names.clear();
       this.families.clear();
     }
@@ -83,13 +96,17 @@ export class EncoderTagCache {
 
   /** `name` must already be validated. */
   add(name: string): EncoderTag {
-    const entry: EncoderTag = { bytes: Buffer.from(name, 'utf8'), family: this.families.idOf(name), epoch: 0, index: 0 };
+    const entry: EncoderTag = { bytes: Buffer.from(name, 'utf8'), family: this.families.idOf(name), epoch: 0, index: 0, before: undefined, sharedWithBefore: 0 };
     this.names.set(name, entry);
     return entry;
   }
 
   get familyCount(): number {
     return this.families.size;
+  }
+
+  get size(): number {
+    return this.names.size;
   }
 }
 
@@ -99,6 +116,14 @@ export interface DecoderTag {
   readonly family: number;
   /** Next entry with the same hash. */
   readonly next: DecoderTag | undefined;
+  readonly cached: boolean;
+  /**
+   * The name that last followed this one in a dictionary, and the prefix they share. Tags
+   * of one device request follow each other in every batch, so most dictionary entries
+   * are found here by comparing their suffix alone, without hashing.
+   */
+  after: DecoderTag | undefined;
+  sharedWithAfter: number;
 }
 
 /** FNV-1a over `buf[0, len)`. */
@@ -116,12 +141,16 @@ function sameBytes(a: Uint8Array, b: Uint8Array, len: number): boolean {
 
 export class DecoderTagCache {
   private readonly byHash = new Map<number, DecoderTag>();
-  private readonly families = new FamilyTable();
+  private readonly families: FamilyTable;
   private count = 0;
   private bytes = 0;
 
+  constructor(private readonly bounds: CacheBounds = DEFAULT_BOUNDS) {
+    this.families = new FamilyTable(bounds);
+  }
+
   begin(): void {
-    if (this.count > MAX_CACHED_NAMES || this.bytes > MAX_CACHED_BYTES || this.families.full) {
+    if (this.count > this.bounds.maxNames || this.bytes > this.bounds.maxBytes || this.families.full) {
       this.byHash.clear();
       this.families.clear();
       this.count = 0;
@@ -139,8 +168,9 @@ export class DecoderTagCache {
     let depth = 0;
     for (let e = first; e !== undefined; e = e.next, depth++) if (sameBytes(e.bytes, buf, len)) return e;
     const name = decode();
-    const entry: DecoderTag = { bytes: Buffer.from(buf.subarray(0, len)), name, family: this.families.idOf(name), next: first };
-    if (depth < MAX_CHAIN && this.count <= MAX_CACHED_NAMES && this.bytes <= MAX_CACHED_BYTES) {
+    const cached = depth < MAX_CHAIN && this.count <= this.bounds.maxNames && this.bytes <= this.bounds.maxBytes;
+    const entry: DecoderTag = { bytes: Buffer.from(buf.subarray(0, len)), name, family: this.families.idOf(name), next: first, cached, after: undefined, sharedWithAfter: 0 };
+    if (cached) {
       this.byHash.set(h, entry);
       this.count++;
       // The name (2 bytes a unit), its UTF-8 and the entry's overhead.
@@ -152,4 +182,27 @@ export class DecoderTagCache {
   get familyCount(): number {
     return this.families.size;
   }
+
+  get size(): number {
+    return this.count;
+  }
+}
+
+/**
+ * The entry that follows `previous` when the next tag shares `shared` bytes with it and
+ * ends in `body[start, start + suffix)`, if it is the one remembered.
+ */
+export function rememberedAfter(previous: DecoderTag | undefined, shared: number, body: Uint8Array, start: number, suffix: number): DecoderTag | undefined {
+  const candidate = previous?.after;
+  if (candidate === undefined || previous?.sharedWithAfter !== shared || candidate.bytes.length !== shared + suffix) return undefined;
+  const bytes = candidate.bytes;
+  for (let k = 0; k < suffix; k++) if (bytes[shared + k] !== body[start + k]) return undefined;
+  return candidate;
+}
+
+/** Remember that `next` followed `previous`; only cached entries are linked, so links retain nothing extra. */
+export function rememberAfter(previous: DecoderTag | undefined, shared: number, next: DecoderTag): void {
+  if (previous === undefined || !previous.cached || !next.cached) return;
+  previous.after = next;
+  previous.sharedWithAfter = shared;
 }
