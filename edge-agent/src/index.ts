@@ -7,3 +7,5 @@ export * from './alarms/lifecycle.js';
 export * from './alarms/conditions.js';
 export * from './alarms/engine.js';
 export * from './alarms/journal.js';
+export * from './uplink/token-bucket.js';
+export * from './uplink/uplink.js';
