@@ -11,8 +11,8 @@ export interface SiteStatusView {
   readonly receivedAt: number | null;
   readonly agentVersion: string | null;
   readonly appliedConfigVersion: number | null;
-  readonly buffer: SiteStatus['buffer'] | null;
-  readonly devices: SiteStatus['devices'] | null;
+  readonly buffer: NonNullable<SiteStatus['buffer']> | null;
+  readonly devices: NonNullable<SiteStatus['devices']> | null;
 }
 
 export interface SiteStatusStore {
@@ -30,8 +30,8 @@ const toView = (r: SiteStatusTable): SiteStatusView => ({
   receivedAt: Number(r.received_at),
   agentVersion: r.agent_version,
   appliedConfigVersion: r.applied_config_version,
-  buffer: r.buffer === null ? null : (JSON.parse(r.buffer) as SiteStatus['buffer']),
-  devices: r.devices === null ? null : (JSON.parse(r.devices) as SiteStatus['devices']),
+  buffer: r.buffer === null ? null : (JSON.parse(r.buffer) as NonNullable<SiteStatus['buffer']>),
+  devices: r.devices === null ? null : (JSON.parse(r.devices) as NonNullable<SiteStatus['devices']>),
 });
 
 export function createSiteStatusStore(ctx: RegistryContext): SiteStatusStore {
