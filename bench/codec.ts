@@ -2,8 +2,8 @@
  * npm run bench:codec: the telemetry batch codec against JSON + gzip on a plant profile.
  *
  * Profile: bench/lib/plant-profile.ts (2,000 tags polled every second), 60 s of it, in one
- * batch per poll cycle as the edge commits them; plus the same minute re-batched into 10 s
- * batches, the size a backfill lane could send. Reference: JSON.stringify of the very same
+ * batch per poll cycle; plus the same minute cut into 250 ms commit windows and re-batched
+ * into 10 s batches, the size a backfill lane could send. Reference: JSON.stringify of the very same
  * batch objects and zlib.gzipSync at its default level, measured in the same process.
  * Everything runs on the main thread (zlib's sync calls included): one core.
  */
@@ -37,6 +37,26 @@ function rebatch(batches: readonly TelemetryBatch[], seconds: number): Telemetry
     const group = batches.slice(i, i + seconds);
     const last = group[group.length - 1] as TelemetryBatch;
     out.push({ ...last, stream: 'backfill', seq: (group[0] as TelemetryBatch).seq, readings: group.flatMap((b) => b.readings) });
+  }
+  return out;
+}
+
+/** Each 1 s batch cut into commit windows of `ms` by source timestamp (ARCHITECTURE.md: commits every <= 250 ms). */
+function split(batches: readonly TelemetryBatch[], ms: number): TelemetryBatch[] {
+  const out: TelemetryBatch[] = [];
+  let seq = (batches[0] as TelemetryBatch).seq;
+  for (const b of batches) {
+    const start = Math.min(...b.readings.map((r) => r.ts));
+    const windows = new Map<number, TelemetryBatch['readings'][number][]>();
+    for (const r of b.readings) {
+      const w = Math.floor((r.ts - start) / ms);
+      let list = windows.get(w);
+      if (list === undefined) windows.set(w, (list = []));
+      list.push(r);
+    }
+    for (const w of [...windows.keys()].sort((x, y) => x - y)) {
+      out.push({ ...b, seq: seq++, createdAt: start + (w + 1) * ms + 5, readings: windows.get(w) as TelemetryBatch['readings'] });
+    }
   }
   return out;
 }
@@ -122,6 +142,7 @@ function main(): void {
   const plant = plantProfile();
   const oneSecond = profileOf('1 s batches', plant.batches(SECONDS));
   const backfill = profileOf('10 s batches', rebatch(oneSecond.batches, 10));
+  const quarter = profileOf('250 ms batches', split(oneSecond.batches, 250));
   const sample = oneSecond.batches[0]?.readings.slice(0, 2).map((r) => JSON.stringify(r)) ?? [];
 
   // Compression choices on the main profile: size and round-trip speed side by side.
@@ -144,6 +165,7 @@ function main(): void {
 
   const main1 = measureProfile(oneSecond, undefined, RUNS);
   const main10 = measureProfile(backfill, undefined, RUNS);
+  const main250 = measureProfile(quarter, undefined, RUNS);
   const c = main1.codec;
   const j = main1.json;
   const ratio = c.bytesPerReading / j.bytesPerReading;
@@ -167,6 +189,8 @@ function main(): void {
       target: '<= 6 bytes/reading and <= 0.3x JSON+gzip',
       met: c.bytesPerReading <= TARGET_BYTES_PER_READING && ratio <= TARGET_RATIO_TO_JSON_GZIP,
     }),
+    figure({ name: '250 ms batches: round trip', unit: 'readings/s', measured: main250.codec.roundTripPerS, reference: main250.json.roundTripPerS }),
+    figure({ name: '250 ms batches: wire size', unit: 'bytes/reading', measured: main250.codec.bytesPerReading, reference: main250.json.bytesPerReading }),
     figure({ name: '10 s batches: round trip', unit: 'readings/s', measured: main10.codec.roundTripPerS, reference: main10.json.roundTripPerS }),
     figure({ name: '10 s batches: wire size', unit: 'bytes/reading', measured: main10.codec.bytesPerReading, reference: main10.json.bytesPerReading }),
   ];
@@ -175,7 +199,8 @@ function main(): void {
     bench: 'codec',
     title: 'telemetry batch codec vs JSON+gzip (reference), medians of interleaved runs',
     preamble: [
-      `profile: ${plant.tagCount} tags, 1 s poll, ${SECONDS} s = ${oneSecond.readings.toLocaleString('en-US')} readings in ${oneSecond.batches.length} batches (one per poll cycle); also re-batched into ${backfill.batches.length} batches of 10 s`,
+      `profile: ${plant.tagCount} tags, 1 s poll, ${SECONDS} s = ${oneSecond.readings.toLocaleString('en-US')} readings in ${oneSecond.batches.length} batches (one per poll cycle)`,
+      `also the same readings in ${quarter.batches.length} batches of <= 250 ms (the edge's commit bound) and in ${backfill.batches.length} batches of 10 s (backfill-sized)`,
       describeValues(oneSecond),
       `e.g. ${sample.join(' ')}`,
       `codec default: ${DEFAULT_COMPRESSION.compression} ${DEFAULT_COMPRESSION.level}; reference: JSON.stringify + zlib.gzipSync (level 6) per batch; ${RUNS} runs after warm-up`,
@@ -185,7 +210,7 @@ function main(): void {
     ],
     figures,
     notes: [
-      `wire size ratio to JSON+gzip: ${ratio.toFixed(3)}x (1 s batches), ${(main10.codec.bytesPerReading / main10.json.bytesPerReading).toFixed(3)}x (10 s batches)`,
+      `wire size ratio to JSON+gzip: ${ratio.toFixed(3)}x (1 s batches), ${(main250.codec.bytesPerReading / main250.json.bytesPerReading).toFixed(3)}x (250 ms), ${(main10.codec.bytesPerReading / main10.json.bytesPerReading).toFixed(3)}x (10 s)`,
     ],
   });
 }

@@ -45,6 +45,8 @@ describe('frame and body layout', () => {
     };
     expect(encodeTelemetryBatch(big, { compression: 'deflate' })[4]).toBe(1);
     expect(encodeTelemetryBatch(big, { compression: 'brotli' })[4]).toBe(2);
+    expect(encodeTelemetryBatch(big)[4]).toBe(2); // the default: brotli
+    expect(encodeTelemetryBatch(big)).toEqual(encodeTelemetryBatch(big, { compression: 'brotli', level: 4 }));
     for (const compression of ['none', 'deflate', 'brotli'] as const) {
       expect(decodeTelemetryBatch(encodeTelemetryBatch(big, { compression }))).toStrictEqual(big);
     }

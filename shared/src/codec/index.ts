@@ -47,15 +47,17 @@ function compressionOptions(options: EncodeOptions | undefined): CompressionOpti
   if (range === undefined || !Object.hasOwn(LEVEL_RANGE, compression)) {
     throw new CodecError('DCMMS_CODEC_INVALID_INPUT', `unknown compression ${String(compression)}`);
   }
-  const level = options?.level ?? (compression === DEFAULT_COMPRESSION.compression ? DEFAULT_COMPRESSION.level : defaultLevel(compression));
+  const level = options?.level ?? defaultLevel(compression);
   if (compression !== 'none' && (!Number.isInteger(level) || level < range[0] || level > range[1])) {
     throw new CodecError('DCMMS_CODEC_INVALID_INPUT', `${compression} level must be ${range[0]}-${range[1]}, got ${level}`);
   }
   return { compression, level };
 }
 
+/** brotli: the default's quality; deflate: level 1, the fastest, for callers who pick deflate for speed. */
 function defaultLevel(compression: Compression): number {
-  return compression === 'brotli' ? 4 : compression === 'deflate' ? 1 : 0;
+  if (compression === DEFAULT_COMPRESSION.compression) return DEFAULT_COMPRESSION.level;
+  return compression === 'deflate' ? 1 : 4;
 }
 
 /** One telemetry batch as one wire message (also what the edge buffer stores per row). */
