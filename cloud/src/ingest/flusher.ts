@@ -44,6 +44,16 @@ export function createGroupFlusher<T>(options: GroupFlusherOptions<T>): GroupFlu
   let running = false;
 
   async function flushGroup(group: Waiting<T>[]): Promise<void> {
+    // Heartbeats keep the partitions assigned to us through a slow write or a store outage.
+    const beat = setInterval(() => group.forEach((w) => void w.member.heartbeat().catch(() => undefined)), 2000);
+    try {
+      await attempts(group);
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  async function attempts(group: Waiting<T>[]): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       const live = group.filter((w) => {
         if (w.member.isActive() && !stopper.signal.aborted) return true;
@@ -60,14 +70,7 @@ export function createGroupFlusher<T>(options: GroupFlusherOptions<T>): GroupFlu
         const delay = backoffDelay(attempt, options.backoff ?? DEFAULT_BACKOFF);
         options.onRetry?.(err, attempt, delay);
         log.warn({ err: describeError(err), attempt, delayMs: delay }, 'flush failed; retrying the same records');
-        // Heartbeats keep the partitions assigned to us while the store is away.
-        const beat = setInterval(() => group.forEach((w) => void w.member.heartbeat().catch(() => undefined)), 2000);
-        try {
-          await Promise.all(group.map((w) => w.member.heartbeat().catch(() => undefined)));
-          await pause(delay, stopper.signal);
-        } finally {
-          clearInterval(beat);
-        }
+        await pause(delay, stopper.signal);
       }
     }
   }

@@ -82,9 +82,10 @@ export async function createQuestDbTelemetryStore(options: QuestDbStoreOptions):
   const log = (options.logger ?? silentLogger).child({ component: 'questdb-store' });
   const http = new URL(options.httpUrl);
   const maxRows = options.maxRowsPerRequest ?? 100_000;
-  const timeout = options.requestTimeoutMs ?? 15_000;
+  // Also the budget of the client's own retries: one write() gives up after it, the worker retries later.
+  const timeout = options.requestTimeoutMs ?? 10_000;
   const senderOptions = await SenderOptions.fromConfig(
-    `${http.protocol.replace(':', '')}::addr=${http.host};auto_flush=off;request_timeout=${timeout};retry_timeout=0;init_buf_size=${4 * 1024 * 1024};max_buf_size=${512 * 1024 * 1024}`,
+    `${http.protocol.replace(':', '')}::addr=${http.host};auto_flush=off;request_timeout=${timeout};retry_timeout=${timeout};init_buf_size=${4 * 1024 * 1024};max_buf_size=${512 * 1024 * 1024}`,
     { log: (level, message) => (level === 'error' || level === 'warn' ? log.warn({ questdb: String(message) }, 'ILP client') : undefined) },
   );
   const transport: SenderTransport = createTransport(senderOptions);
