@@ -31,9 +31,12 @@ export type DecodedTelemetryMessage = { readonly kind: 'batch'; readonly batch: 
 
 /**
  * Chosen by measurement (`npm run bench:codec`, plant profile, 1 s batches of 2,000
- * readings): brotli quality 4 gave 2.41 bytes/reading where deflate-raw gave 2.69 (level 1)
- * to 2.54 (level 6), and it compressed and inflated at least as fast as deflate level 1;
- * brotli 5 saves another 4% of bytes for about half the encode speed.
+ * readings, round trip per CPU-second on a 2-core EPYC): brotli quality 4 gives 2.41
+ * bytes/reading (0.27x JSON+gzip) at about 1.4M readings/s; quality 3 gives 2.55 (0.29x) at
+ * about 1.65M; deflate-raw level 1 gives 2.69 (0.30x) at about 1.55M; deflate 6 is no
+ * smaller than brotli 3 and slower; brotli 5 saves another 4% of bytes at half the encode
+ * speed. Links to sites are slow and metered while 2,000 readings/s cost little CPU at
+ * either end, so bytes win: brotli 4.
  */
 export const DEFAULT_COMPRESSION: CompressionOptions = Object.freeze({ compression: 'brotli', level: 4 });
 
