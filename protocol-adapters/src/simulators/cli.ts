@@ -23,6 +23,7 @@ Options:
   --serial PATH    serve Modbus RTU on a serial device or pty instead of TCP
   --unit-ids LIST  unit ids answering on the serial line (default 1)
   --update-ms MS   OPC-UA: how often values are republished (default 1000)
+  --step-ms MS     OPC-UA: how often the modelled values change (default: the profile's, 1000)
   --user N:P       OPC-UA: accept this user name and password (repeatable)
   -h, --help       this text
 
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
         parity: { type: 'string', default: 'even' },
         'unit-ids': { type: 'string', default: '1' },
         'update-ms': { type: 'string' },
+        'step-ms': { type: 'string' },
         user: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
@@ -96,7 +98,8 @@ async function main(): Promise<void> {
     const updateMs = values['update-ms'] === undefined ? undefined : int('update-ms', values['update-ms'], 1000);
     // node-opcua is heavy to load: only the OPC-UA simulator pays for it.
     const { startOpcuaSimulator } = await import('./opcua-simulator.js');
-    const s = await startOpcuaSimulator({ profile, seed, port: int('port', values.port, 4840), users, ...(updateMs ? { updateIntervalMs: updateMs } : {}) });
+    const stepMs = values['step-ms'] === undefined ? undefined : int('step-ms', values['step-ms'], 1000);
+    const s = await startOpcuaSimulator({ profile, seed, port: int('port', values.port, 4840), users, ...(updateMs ? { updateIntervalMs: updateMs } : {}), ...(stepMs ? { stepMs } : {}) });
     sim = s;
     process.stdout.write(`${JSON.stringify({ event: 'listening', protocol: 'opcua', endpoint: s.endpoint, port: s.port, profile })}\n`);
   }

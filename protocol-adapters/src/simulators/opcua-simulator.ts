@@ -33,6 +33,8 @@ export interface OpcuaSimulatorOptions {
   readonly clock?: Clock;
   /** How often values are recomputed (default: the profile's step). */
   readonly updateIntervalMs?: number;
+  /** Overrides the profile's step: values change every `stepMs` (benches use a short one). */
+  readonly stepMs?: number;
   /** Where the server keeps its certificate; default a temp folder removed on stop. */
   readonly pkiFolder?: string;
   /** Accept these user names (password = value); anonymous is always allowed unless `allowAnonymous` is false. */
@@ -77,7 +79,8 @@ function dataTypeOf(p: SimPoint): DataType {
 }
 
 export async function startOpcuaSimulator(options: OpcuaSimulatorOptions = {}): Promise<OpcuaSimulator> {
-  const profile = typeof options.profile === 'object' ? options.profile : getProfile(options.profile ?? 'wind-turbine');
+  const base = typeof options.profile === 'object' ? options.profile : getProfile(options.profile ?? 'wind-turbine');
+  const profile = options.stepMs ? { ...base, stepMs: options.stepMs } : base;
   const seed = options.seed ?? 1;
   const clock = options.clock ?? systemClock;
   const updateMs = options.updateIntervalMs ?? profile.stepMs;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deviceConfigSchema, type DeviceConfigInput, type OpcuaDeviceConfig } from '@dcmms/shared';
+import { deviceConfigSchema, type OpcuaDeviceConfig } from '@dcmms/shared';
 import { createOpcuaAdapter } from '../../src/opcua/opcua-adapter.js';
 import { browse } from '../../src/opcua/browse.js';
 import type { DeviceAdapter } from '../../src/adapter.js';
@@ -36,7 +36,7 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-function adapter(input: Omit<DeviceConfigInput, 'protocol' | 'name'> & Record<string, unknown>): DeviceAdapter {
+function adapter(input: Record<string, unknown>): DeviceAdapter {
   const a = createOpcuaAdapter(deviceConfigSchema.parse({ protocol: 'opcua', name: 'asyncua', backoff: { initialMs: 100, maxMs: 1000 }, ...input }) as OpcuaDeviceConfig);
   adapters.push(a);
   return a;
