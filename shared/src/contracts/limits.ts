@@ -1,6 +1,8 @@
 /**
- * Limits of the wire contract. The codec and the schemas enforce the same numbers, so a
- * batch that validates always encodes, and decoding never allocates past them.
+ * Limits of the wire contract. The codec and the schemas enforce the same numbers, and
+ * decoding never allocates past them. A batch that validates encodes unless its body passes
+ * `maxDecodedBytes` (thousands of long string values): the encoder then refuses it with
+ * DCMMS_CODEC_TOO_LARGE, and the edge splits it.
  */
 export const LIMITS = Object.freeze({
   /** UTF-16 code units in a tag name. */
