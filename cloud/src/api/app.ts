@@ -4,7 +4,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createMetricsRegistry, silentLogger } from '@dcmms/shared';
 import { createLoginGuard } from './auth/login-guard.js';
@@ -30,6 +30,7 @@ import { createStreamHub } from './stream/hub.js';
 export const API_VERSION = '1.0.0';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
 /**
  * The control-room API as a Fastify app, not listening: `main.ts` listens, tests use
@@ -43,7 +44,8 @@ export function buildApi(deps: ApiDeps, optionsInput: ApiOptionsInput): ZApp {
   const metrics = createApiMetrics(deps.metrics ?? createMetricsRegistry({ prefix: 'dcmms_api_' }));
   const serverOptions: FastifyServerOptions = {
     loggerInstance: log,
-    disableRequestLogging: !options.logRequests,
+    // Health probes and scrapes every few seconds would drown the request log.
+    logController: new LogController({ requestIdLogLabel: 'reqId', disableRequestLogging: (req) => !options.logRequests || PROBES.has(req.url) }),
     bodyLimit: options.bodyLimitBytes,
     trustProxy: options.trustProxy,
     // A caller's request id is kept when it is sane, so one id follows a request across services.
@@ -51,7 +53,6 @@ export function buildApi(deps: ApiDeps, optionsInput: ApiOptionsInput): ZApp {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    requestIdLogLabel: 'reqId',
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
   };
@@ -59,6 +60,8 @@ export function buildApi(deps: ApiDeps, optionsInput: ApiOptionsInput): ZApp {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('principal', null);
+  // JSON only: a text/plain body is a 415, not a string a schema then rejects for its type.
+  app.removeContentTypeParser('text/plain');
   installProblemHandlers(app);
 
   const ctx: RouteContext = {
@@ -69,7 +72,8 @@ export function buildApi(deps: ApiDeps, optionsInput: ApiOptionsInput): ZApp {
     hub: createStreamHub(deps.registry, deps.telemetry, options.stream, metrics, log.child({ component: 'stream' })),
     metrics,
   };
-  app.addHook('onClose', async () => ctx.hub.close());
+  // Before the server waits for in-flight requests: open streams would otherwise hold it forever.
+  app.addHook('preClose', async () => ctx.hub.close());
 
   // Every API route says who may call it; a route that forgot is a start-up error, not an open door.
   app.addHook('onRoute', (route) => {

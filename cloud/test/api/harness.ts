@@ -33,6 +33,8 @@ export interface ApiHarness {
   /** What the API published to edges, as the gateway's broker saw it. */
   readonly downlink: DownlinkMessage[];
   readonly broker: Aedes;
+  /** The registry database's URL, for a second process-like connection. */
+  readonly dbUrl: string;
   /** Every route the app registered (method, url). */
   readonly routes: ReadonlyArray<{ readonly method: string; readonly url: string }>;
   /** Rows written and visible to queries (QuestDB applies its WAL asynchronously). */
@@ -102,6 +104,7 @@ export async function startApi(engines: EngineSet, options: Partial<ApiOptionsIn
     downlink,
     broker,
     routes,
+    dbUrl: db.url,
     async writeTelemetry(rows) {
       await telemetry.write(rows);
       await waitApplied();
@@ -114,7 +117,10 @@ export async function startApi(engines: EngineSet, options: Partial<ApiOptionsIn
       return listening;
     },
     async close() {
-      await app.close();
+      // Keep-alive sockets of the test's HTTP client would otherwise hold the close for seconds.
+      const closing = app.close();
+      app.server.closeAllConnections();
+      await closing;
       await telemetry.close();
       await new Promise<void>((resolve) => broker.close(() => resolve()));
       await db.drop();

@@ -1,0 +1,3 @@
+import { routesSuite } from './routes.suite.js';
+
+routesSuite('SQLite', () => ({ kind: 'sqlite' }));

@@ -1,0 +1,3 @@
+import { streamSuite } from './stream.suite.js';
+
+streamSuite('SQLite', () => ({ kind: 'sqlite' }));
