@@ -89,6 +89,14 @@ export function createModbusAdapter(config: ModbusDeviceConfig, options: ModbusA
   let link: ModbusLink;
   let gate: Gate;
   let releaseLine: (() => void) | undefined;
+  /** RTU: (re)joins the shared line; a stopped adapter that starts again rejoins it. */
+  const joinLine = (): void => {
+    if (config.protocol !== 'modbus-rtu' || releaseLine) return;
+    const line = acquireSerialLine(config.serial, config.interRequestDelayMs);
+    link = line.link;
+    gate = line.gate;
+    releaseLine = line.release;
+  };
   if (config.protocol === 'modbus-tcp') {
     link = new TcpLink(config.host, config.port);
     gate = createGate(config.concurrency, config.interRequestDelayMs);
@@ -218,6 +226,7 @@ export function createModbusAdapter(config: ModbusDeviceConfig, options: ModbusA
       if (running) return;
       running = true;
       sink = s;
+      joinLine();
       const intervals = [...new Set(points.map((p) => p.intervalMs))];
       scheduler = createPollScheduler({
         intervals,
@@ -231,23 +240,25 @@ export function createModbusAdapter(config: ModbusDeviceConfig, options: ModbusA
       scheduler.start();
     },
     async stop() {
-      if (!running && !releaseLine) return;
+      // Also after readOnce()/write() without start(): they may have opened the link.
       running = false;
       scheduler?.stop();
       if (reconnectTimer) clearTimeout(reconnectTimer);
       reconnectTimer = undefined;
       unsubscribeClose?.();
       unsubscribeClose = undefined;
-      if (releaseLine) {
-        releaseLine();
+      // A serial line is shared: leave it (it closes with its last device); a socket is ours.
+      if (config.protocol === 'modbus-rtu') {
+        releaseLine?.();
         releaseLine = undefined;
       } else await link.close();
-      setState('disconnected', 'stopped');
+      if (state !== 'disconnected') setState('disconnected', 'stopped');
       sink = undefined;
     },
     state: () => state,
     counters: () => ({ ...counters }),
     async readOnce() {
+      joinLine();
       if (!link.isOpen()) {
         try {
           await openOnce();
@@ -263,6 +274,7 @@ export function createModbusAdapter(config: ModbusDeviceConfig, options: ModbusA
       const p = byName.get(tagName);
       if (!p) throw new AdapterError('DCMMS_ADAPTER_WRITE_REFUSED', `device ${config.name} has no tag "${tagName}"`, { details: { tag: tagName } });
       if (!p.tag.writable) throw new AdapterError('DCMMS_ADAPTER_WRITE_REFUSED', `tag "${tagName}" is not writable`, { details: { tag: tagName } });
+      joinLine();
       if (!link.isOpen()) await openOnce().catch(() => undefined);
       if (!link.isOpen()) throw new AdapterError('DCMMS_ADAPTER_NOT_CONNECTED', `device ${config.name} is not connected: ${lastReason}`);
       const t = p.tag;
