@@ -11,6 +11,8 @@ interface RoleModule {
 const ROLES: Readonly<Record<string, { readonly summary: string; readonly load: () => Promise<RoleModule> }>> = {
   gateway: { summary: 'MQTT gateway: authenticate sites, validate, produce to Kafka, then PUBACK', load: () => import('./gateway/main.js') },
   worker: { summary: 'ingest worker: Kafka -> QuestDB + completeness ledger; edge alerts/status/results -> registry', load: () => import('./worker/main.js') },
+  api: { summary: 'control-room REST API (OpenAPI at /docs) over the registry, QuestDB and the downlink', load: () => import('./api/main.js') },
+  migrate: { summary: 'bring the registry database to the latest schema, then exit', load: () => import('./migrate/main.js') },
 };
 
 const HELP = `Usage: dcmms-cloud <role> [--help]
