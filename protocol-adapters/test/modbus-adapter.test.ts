@@ -87,6 +87,27 @@ describe('modbus adapter against the simulator', () => {
     expect(sink.all.every((r) => r.quality === 'good')).toBe(true);
   });
 
+  it('keeps at most `concurrency` requests in flight on a TCP connection', async () => {
+    for (const concurrency of [1, 3]) {
+      const s = await sim({ profile: 'pv-inverter' });
+      s.faults.delayMs = 60;
+      const { adapter } = adapterFor(s, 'pv-inverter', { concurrency, timeoutMs: 2000 });
+      const rs = await adapter.readOnce();
+      expect(rs.every((r) => r.quality === 'good')).toBe(true);
+      // The inverter takes 8 requests: with a slow device they overlap up to the limit.
+      expect(s.peakInFlight()).toBe(concurrency);
+    }
+  });
+
+  it('waits interRequestDelayMs between requests to a slow device', async () => {
+    const s = await sim({ profile: 'pv-inverter' });
+    const { adapter } = adapterFor(s, 'pv-inverter', { interRequestDelayMs: 80 });
+    await adapter.readOnce();
+    const t = s.arrivals();
+    expect(t.length).toBe(8);
+    for (let i = 1; i < t.length; i++) expect(t[i]! - t[i - 1]!).toBeGreaterThanOrEqual(75);
+  });
+
   it('turns exception responses into bad readings with the code, and recovers', async () => {
     const s = await sim({ profile: 'pv-inverter' });
     const { adapter } = adapterFor(s, 'pv-inverter');

@@ -50,6 +50,10 @@ export interface ModbusSimulator {
   readonly faults: ModbusFaults;
   /** Requests received, answered or not. */
   requests(): number;
+  /** Most requests received and not yet answered at one time (how much a client pipelines). */
+  peakInFlight(): number;
+  /** Arrival times (ms, performance.now()) of the last 1,000 requests. */
+  arrivals(): readonly number[];
   connections(): number;
   /** Values stop changing (the device's internal update halts) until unfrozen. */
   freeze(on: boolean): void;
@@ -161,6 +165,9 @@ export async function startModbusSimulator(options: ModbusSimulatorOptions = {})
   let requests = 0;
   let port = options.port ?? 0;
   let stopped = false;
+  let inFlight = 0;
+  let peak = 0;
+  const arrivals: number[] = [];
 
   const onConnection = (socket: net.Socket): void => {
     sockets.add(socket);
@@ -180,11 +187,15 @@ export async function startModbusSimulator(options: ModbusSimulatorOptions = {})
         const frame = pending.subarray(0, 6 + len);
         pending = pending.subarray(6 + len);
         requests++;
+        arrivals.push(performance.now());
+        if (arrivals.length > 1000) arrivals.shift();
         const tid = frame.readUInt16BE(0);
         const unit = frame[6]!;
         const reply = handle(unit, Buffer.from(frame.subarray(7)));
         if (!reply || faults.silent) continue;
+        peak = Math.max(peak, ++inFlight);
         const send = (): void => {
+          inFlight--;
           if (socket.destroyed) return;
           socket.write(frameTcp(tid, unit, reply, faults.garbage));
         };
@@ -218,6 +229,8 @@ export async function startModbusSimulator(options: ModbusSimulatorOptions = {})
     },
     faults,
     requests: () => requests,
+    peakInFlight: () => peak,
+    arrivals: () => arrivals,
     connections: () => sockets.size,
     freeze(on) {
       frozen.at = on ? clock.now() : null;
@@ -342,6 +355,8 @@ export async function startRtuSimulator(options: RtuSimulatorOptions): Promise<M
     port: 0,
     faults,
     requests: () => requests,
+    peakInFlight: () => 1,
+    arrivals: () => [],
     connections: () => (port.isOpen ? 1 : 0),
     freeze(on) {
       frozen.at = on ? clock.now() : null;
