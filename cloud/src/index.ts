@@ -1,2 +1,15 @@
 export * from './db/index.js';
 export type * from './ports/index.js';
+export * from './kafka/index.js';
+export * from './stores/telemetry/index.js';
+export * from './ledger/index.js';
+export * from './downlink/index.js';
+export { createGateway, DEFAULT_LIMITS, type Gateway, type GatewayLimits, type GatewayOptions, type GatewayStats } from './gateway/gateway.js';
+export { startEmbeddedGateway, type EmbeddedGateway, type EmbeddedGatewayOptions } from './gateway/embedded.js';
+export { createFileCredentialVerifier, hashSiteSecret, verifySiteSecret, writeSiteCredential } from './gateway/credentials-file.js';
+export { createKafkaIntake } from './gateway/kafka-intake.js';
+export { createUplinkApplier, type UplinkApplier, type ApplierPorts } from './ingest/applier.js';
+export { createIngestConsumer, type IngestConsumer, type IngestConsumerOptions } from './ingest/consumer.js';
+export { decodeUplink, type Uplink, MAX_ALERT_EVENTS_PER_MESSAGE } from './ingest/uplink.js';
+export { UplinkError, type UplinkErrorCode } from './ingest/errors.js';
+export type { AcceptedUplink, DeadLetter, IntakeSink } from './ingest/messages.js';
