@@ -79,6 +79,8 @@ export interface AssetStore {
   delete(actor: Actor, scope: Scope, id: string): Promise<void>;
   hierarchy(scope: Scope, id: string): Promise<AssetHierarchy>;
   tags(scope: Scope, id: string): Promise<string[]>;
+  /** The asset and its tags (one scope check, two queries): what telemetry routes need. */
+  withTags(scope: Scope, id: string): Promise<{ readonly asset: Asset; readonly tags: string[] }>;
   /** Replaces the asset's tag bindings; a tag bound to another asset of the site is refused. */
   setTags(actor: Actor, scope: Scope, id: string, tags: readonly string[]): Promise<string[]>;
   nearby(scope: Scope, query: NearbyQuery): Promise<Array<Asset & { readonly distanceKm: number }>>;
@@ -302,6 +304,11 @@ export function createAssetStore(ctx: RegistryContext, audit: AuditWriter): Asse
       await requireRow(ctx.db, scope, id);
       const rows = await ctx.db.selectFrom('asset_tags').select('tag').where('asset_id', '=', id).orderBy('tag').execute();
       return rows.map((t) => t.tag);
+    },
+    async withTags(scope, id) {
+      const asset = toAsset(await requireRow(ctx.db, scope, id));
+      const rows = await ctx.db.selectFrom('asset_tags').select('tag').where('asset_id', '=', id).orderBy('tag').execute();
+      return { asset, tags: rows.map((t) => t.tag) };
     },
     async setTags(actor, scope, id, tags) {
       const unique = [...new Set(tags)].sort();

@@ -282,20 +282,19 @@ export function createWorkOrderStore(ctx: RegistryContext, audit: AuditWriter): 
     const labourCents = l.reduce((s, x) => s + x.costCents, 0);
     return { ...toWorkOrder(r), tasks: tasks.map(toTask), parts: p, labour: l, costs: { partsCents, labourCents, totalCents: partsCents + labourCents } };
   };
-  const insertTasks = async (trx: Trx, wo: WorkOrdersTable, titles: readonly string[], startAt: number) => {
-    if (titles.length === 0) return;
+  const insertTasks = async (trx: Trx, wo: WorkOrdersTable, titles: readonly string[], startAt: number): Promise<WoTasksTable[]> => {
+    if (titles.length === 0) return [];
     const now = ctx.clock.now();
-    await trx
-      .insertInto('wo_tasks')
-      .values(titles.map((title, i) => ({ id: ctx.newId(), tenant_id: wo.tenant_id, work_order_id: wo.id, position: startAt + i, title, done: 0, done_by: null, done_at: null, created_at: now })))
-      .execute();
+    const rows: WoTasksTable[] = titles.map((title, i) => ({ id: ctx.newId(), tenant_id: wo.tenant_id, work_order_id: wo.id, position: startAt + i, title, done: 0, done_by: null, done_at: null, created_at: now }));
+    await trx.insertInto('wo_tasks').values(rows).execute();
+    return rows;
   };
-  const insertWorkOrder = async (trx: Trx, actor: Actor, row: Omit<WorkOrdersTable, 'number'>, tasks: readonly string[]): Promise<WorkOrdersTable | null> => {
+  const insertWorkOrder = async (trx: Trx, actor: Actor, row: Omit<WorkOrdersTable, 'number'>, tasks: readonly string[], created?: WoTasksTable[]): Promise<WorkOrdersTable | null> => {
     const full: WorkOrdersTable = { ...row, number: await nextNumber(trx, row.tenant_id) };
     // ON CONFLICT (not a caught error): on PostgreSQL a failed statement would abort the transaction.
     const res = await trx.insertInto('work_orders').values(full).onConflict((oc) => oc.columns(['tenant_id', 'dedupe_key']).doNothing()).executeTakeFirst();
     if ((res.numInsertedOrUpdatedRows ?? 0n) === 0n) return null;
-    await insertTasks(trx, full, tasks, 1);
+    created?.push(...(await insertTasks(trx, full, tasks, 1)));
     await event(trx, actor, full, 'created', { number: full.number, title: full.title, alertId: full.alert_id, ruleId: full.rule_id }, null, full.state);
     await audit(trx, actor, { action: 'workorder.create', entityType: 'work_order', entityId: full.id, siteId: full.site_id, after: toWorkOrder(full) });
     return full;
@@ -312,6 +311,7 @@ export function createWorkOrderStore(ctx: RegistryContext, audit: AuditWriter): 
           if (!a) throw new RegistryError('DCMMS_REGISTRY_REFERENCE_INVALID', `alert ${JSON.stringify(input.alertId)} not found in site ${JSON.stringify(input.siteId)}`, { details: { field: 'alertId' } });
         }
         const now = ctx.clock.now();
+        const tasks: WoTasksTable[] = [];
         const row = await insertWorkOrder(
           trx,
           actor,
@@ -321,9 +321,11 @@ export function createWorkOrderStore(ctx: RegistryContext, audit: AuditWriter): 
             assignee_id: input.assigneeId ?? null, due_at: input.dueAt ?? null, created_by: actor.name, created_at: now, updated_at: now, version: 1,
           },
           input.tasks ?? [],
+          tasks,
         );
         if (input.alertId) await trx.updateTable('alerts').set((eb) => ({ work_order_id: row!.id, revision: eb('revision', '+', 1), updated_at: now })).where('id', '=', input.alertId).where('work_order_id', 'is', null).execute();
-        return detail(trx, row!);
+        // Just written: nothing to read back.
+        return { ...toWorkOrder(row!), tasks: tasks.map(toTask), parts: [], labour: [], costs: { partsCents: 0, labourCents: 0, totalCents: 0 } };
       });
     },
     async get(scope, id) {

@@ -49,8 +49,7 @@ export function telemetryRoutes(app: ZApp, ctx: RouteContext): void {
   };
   /** The asset's tags, or the requested ones, which must be bound to it. */
   const assetTags = async (scope: ReturnType<typeof scopeFor>, id: string, requested: string | undefined) => {
-    const asset = await registry.assets.require(scope, id);
-    const bound = await registry.assets.tags(scope, id);
+    const { asset, tags: bound } = await registry.assets.withTags(scope, id);
     const asked = parseTags(requested);
     if (asked === undefined) return { asset, tags: bound };
     const unbound = asked.filter((t) => !bound.includes(t));
