@@ -13,3 +13,5 @@ export { createIngestConsumer, type IngestConsumer, type IngestConsumerOptions }
 export { decodeUplink, type Uplink, MAX_ALERT_EVENTS_PER_MESSAGE } from './ingest/uplink.js';
 export { UplinkError, type UplinkErrorCode } from './ingest/errors.js';
 export type { AcceptedUplink, DeadLetter, IntakeSink } from './ingest/messages.js';
+export * from './registry/index.js';
+export * from './api/index.js';
