@@ -2,10 +2,7 @@
 import { parseArgs } from 'node:util';
 import { isDcmmsError } from '@dcmms/shared';
 import { USAGE } from './usage.js';
-import { checkConfig } from './check-config.js';
-import { readDevice } from './read-device.js';
-import { browseServer } from './browse.js';
-import { runAgent } from './run-agent.js';
+// Commands are imported when run: `--help` and `check-config` need not load node-opcua.
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 const err = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -44,12 +41,14 @@ async function main(argv: string[]): Promise<number> {
     case 'run': {
       const a = args(rest, { config: { type: 'string', short: 'c' }, 'log-level': { type: 'string' } }, USAGE.run);
       if (a.values['help']) return (out(USAGE.run), 0);
+      const { runAgent } = await import('./run-agent.js');
       await runAgent(required(a.values['config'], '--config FILE', USAGE.run), typeof a.values['log-level'] === 'string' ? a.values['log-level'] : undefined);
       return -1;
     }
     case 'check-config': {
       const a = args(rest, { json: { type: 'boolean' } }, USAGE.checkConfig);
       if (a.values['help']) return (out(USAGE.checkConfig), 0);
+      const { checkConfig } = await import('./check-config.js');
       return checkConfig(required(a.positionals[0], 'FILE', USAGE.checkConfig), a.values['json'] === true, out, err);
     }
     case 'read': {
@@ -57,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
       if (a.values['help']) return (out(USAGE.read), 0);
       const timeout = a.values['timeout'] === undefined ? 30_000 : Number(a.values['timeout']);
       if (!Number.isInteger(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a positive integer\n\n${USAGE.read}`);
+      const { readDevice } = await import('./read-device.js');
       return readDevice(required(a.values['config'], '--config FILE', USAGE.read), required(a.values['device'], '--device NAME', USAGE.read), timeout, out);
     }
     case 'browse': {
@@ -75,6 +75,7 @@ async function main(argv: string[]): Promise<number> {
       );
       if (a.values['help']) return (out(USAGE.browse), 0);
       const v = a.values;
+      const { browseServer } = await import('./browse.js');
       return browseServer(
         {
           endpoint: required(a.positionals[0], 'ENDPOINT', USAGE.browse),

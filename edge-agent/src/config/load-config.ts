@@ -31,7 +31,7 @@ export function loadSiteConfig(file: string): LoadedSiteConfig {
 
 export function parseSiteConfigText(text: string, what: string): SiteConfig {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const issues = doc.errors.map((e) => {
       const pos = e.linePos?.[0];
