@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import mqtt from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mqttTopic, systemClock, uplinkConfigSchema } from '@dcmms/shared';
 import type { DownlinkChannel, Reading, UplinkConfig } from '@dcmms/shared';
@@ -175,5 +176,36 @@ describe('Uplink', () => {
     const good = setup(b.url, {}, { password: 's3cret' });
     good.uplink.start();
     await waitFor(() => good.uplink.isConnected(), 'connect with the right secret');
+  });
+
+  it('leaves a last will: the broker announces the site offline when the link dies, and a clean stop says so itself', async () => {
+    const sink = new CloudSink();
+    const b = await broker(sink);
+    const watcher = mqtt.connect(b.url, { clientId: 'watcher' });
+    cleanups.push(() => watcher.endAsync(true));
+    const statuses: Array<{ state: string; retained: boolean }> = [];
+    watcher.on('message', (_t, payload, packet) => statuses.push({ state: (JSON.parse(payload.toString()) as { state: string }).state, retained: packet.retain }));
+    await new Promise<void>((resolve) => watcher.once('connect', () => resolve()));
+    await watcher.subscribeAsync(mqttTopic(SITE, 'status'), { qos: 1 });
+    const { uplink } = setup(b.url);
+    uplink.start();
+    await waitFor(() => statuses.some((x) => x.state === 'online'), 'online');
+    // The broker drops the agent's connection (as a dead link would): the will goes out.
+    const client = (b.broker as unknown as { clients: Record<string, { close(): void }> }).clients[`dcmms-edge-${SITE}`];
+    client!.close();
+    await waitFor(() => statuses.some((x) => x.state === 'offline'), 'the last will');
+    await waitFor(() => statuses.filter((x) => x.state === 'online').length >= 2, 'back online');
+    statuses.length = 0;
+    await uplink.stop();
+    await waitFor(() => statuses.some((x) => x.state === 'offline'), 'offline on a clean stop');
+    // A newcomer sees the retained offline status.
+    const late = mqtt.connect(b.url, { clientId: 'late' });
+    cleanups.push(() => late.endAsync(true));
+    const retained: string[] = [];
+    late.on('message', (_t, payload, packet) => packet.retain && retained.push((JSON.parse(payload.toString()) as { state: string }).state));
+    await new Promise<void>((resolve) => late.once('connect', () => resolve()));
+    await late.subscribeAsync(mqttTopic(SITE, 'status'), { qos: 1 });
+    await waitFor(() => retained.length > 0, 'retained status');
+    expect(retained).toEqual(['offline']);
   });
 });

@@ -35,7 +35,7 @@ export function parseSiteConfigText(text: string, what: string): SiteConfig {
   if (doc.errors.length > 0) {
     const issues = doc.errors.map((e) => {
       const pos = e.linePos?.[0];
-      return { path: pos ? `line ${pos.line}, column ${pos.col}` : '(yaml)', message: e.message.split('\n')[0] ?? e.message };
+      return { path: pos ? `line ${pos.line}, column ${pos.col}` : '(yaml)', message: (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '') };
     });
     throw new EdgeError('DCMMS_EDGE_CONFIG_UNREADABLE', `the site config ${what} is not valid YAML:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`, {
       details: { issues },
