@@ -2,8 +2,10 @@
  * bench:pipeline: the cloud intake on this machine's engines, in one run.
  *
  *   (a) direct ILP: rows/s one process writes straight into QuestDB with
- *       @questdb/nodejs-client (the worker's own write path, rows prepared in advance, large
- *       flushes), until they are visible to queries: the reference.
+ *       @questdb/nodejs-client's HTTP transport and the worker's own line encoder (rows
+ *       prepared in advance, flushes of 100,000 rows), until visible to queries: the reference.
+ *       (a') the same rows through the client's Sender API (its own buffer), for comparison:
+ *       the reason the worker encodes lines itself.
  *   (b) full path: readings/s sustained from MQTT publishers (one per site, plant-profile
  *       batches of ~2,000 readings pre-encoded with the shared codec, QoS 1, 16 in flight)
  *       through the gateway (its own process), Kafka (acks=all) and one worker (its own
@@ -25,6 +27,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
 import { KAFKA_TOPICS, encodeTelemetryBatch, type TelemetryBatch } from '@dcmms/shared';
 import { createEventLog } from '../cloud/src/kafka/index.js';
+import { Sender } from '@questdb/nodejs-client';
 import { createQuestDbTelemetryStore, rowsOfBatch, type QuestDbTelemetryStore } from '../cloud/src/stores/telemetry/index.js';
 import { writeSiteCredential } from '../cloud/src/gateway/credentials-file.js';
 import { engines, up } from '../scripts/engines/engines.js';
@@ -175,6 +178,36 @@ async function main(): Promise<void> {
   const rateA = totalDirect / visibleA;
   log(`(a) ${Math.round(rateA)} rows/s visible (${Math.round(totalDirect / acceptedA)} rows/s accepted)`);
   await direct.query(`DROP TABLE "${direct.table}"`);
+
+  // (a') the client's own buffer API, same rows, into a fresh table.
+  const viaSender = `bench_sender_${randomUUID().replaceAll('-', '').slice(0, 10)}`;
+  await direct.query(`CREATE TABLE "${viaSender}" (ts TIMESTAMP, site SYMBOL, asset SYMBOL, tag SYMBOL, value DOUBLE, quality SYMBOL, received_at TIMESTAMP, value_text VARCHAR) TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(ts, site, tag)`);
+  const sender = await Sender.fromConfig(`http::addr=${new URL(env['QUESTDB_HTTP']!).host};auto_flush=off;request_timeout=60000;retry_timeout=60000`);
+  const tS = performance.now();
+  let inBuffer = 0;
+  for (const rows of directRows) {
+    for (const r of rows) {
+      sender.table(viaSender).symbol('site', r.site);
+      if (r.asset !== null) sender.symbol('asset', r.asset);
+      sender.symbol('tag', r.tag).symbol('quality', r.quality);
+      if (r.value !== null) sender.floatColumn('value', r.value);
+      if (r.text !== null) sender.stringColumn('value_text', r.text);
+      sender.timestampColumn('received_at', r.receivedAt, 'ms');
+      await sender.at(r.ts, 'ms');
+      if (++inBuffer >= FLUSH) {
+        await sender.flush();
+        inBuffer = 0;
+      }
+    }
+  }
+  await sender.flush();
+  await sender.close();
+  const senderStore = await createQuestDbTelemetryStore({ httpUrl: env['QUESTDB_HTTP']!, pgUrl: env['QUESTDB_PG']!, table: viaSender });
+  await senderStore.waitApplied(300_000);
+  const rateSender = totalDirect / ((performance.now() - tS) / 1000);
+  log(`(a') client Sender API: ${Math.round(rateSender)} rows/s visible`);
+  await senderStore.query(`DROP TABLE "${viaSender}"`);
+  await senderStore.close();
   await direct.close();
 
   // (b) full path: gateway and worker as their own processes.
@@ -280,6 +313,7 @@ async function main(): Promise<void> {
     ],
     figures: [
       figure({ name: '(a) direct ILP, rows visible', unit: 'rows/s', measured: rateA }),
+      figure({ name: "(a') direct ILP via the client's Sender API", unit: 'rows/s', measured: rateSender, reference: rateA }),
       figure({ name: '(b) full path, readings visible', unit: 'readings/s', measured: rateB, reference: rateA, target: '>= 250,000 readings/s, b/a >= 0.6', met: rateB >= 250_000 && rateB / rateA >= 0.6 }),
       figure({ name: '(c) publish-to-visible p50 at b/2', unit: 'ms', measured: p50 }),
       figure({ name: '(c) publish-to-visible p99 at b/2', unit: 'ms', measured: p99 }),

@@ -1,9 +1,9 @@
-import { SenderOptions, createBuffer, createTransport, type SenderTransport } from '@questdb/nodejs-client';
+import { SenderOptions, createTransport, type SenderTransport } from '@questdb/nodejs-client';
 import pg from 'pg';
 import { describeError, qualitySchema, silentLogger, type Logger, type Quality } from '@dcmms/shared';
 import type { DownsampleQuery, DownsampledPoint, RangeQuery, TelemetryRow, TelemetryStore } from '../../ports/telemetry-store.js';
 import { TelemetryStoreError, checkTableName } from './errors.js';
-import { appendRows } from './ilp.js';
+import { createBinaryIlpEncoder, encodeIlpLines } from './ilp.js';
 
 export interface QuestDbStoreOptions {
   /** `http://host:9000` (ILP over HTTP and /exec). */
@@ -89,6 +89,11 @@ export async function createQuestDbTelemetryStore(options: QuestDbStoreOptions):
     { log: (level, message) => (level === 'error' || level === 'warn' ? log.warn({ questdb: String(message) }, 'ILP client') : undefined) },
   );
   const transport: SenderTransport = createTransport(senderOptions);
+  // Protocol 2 (binary doubles) when the server speaks it, as the client negotiated.
+  const binary = createBinaryIlpEncoder(table);
+  const encode = senderOptions.protocol_version === '1' ? (rows: readonly TelemetryRow[]) => encodeIlpLines(table, rows) : binary;
+  // One write at a time: the binary encoder reuses its buffer, and QuestDB gets whole flushes in order.
+  let writing: Promise<void> = Promise.resolve();
   const pool = new pg.Pool({ connectionString: options.pgUrl, max: 4, types: pgTypes, idleTimeoutMillis: 10_000 });
   pool.on('error', () => undefined);
 
@@ -106,16 +111,20 @@ export async function createQuestDbTelemetryStore(options: QuestDbStoreOptions):
 
   return {
     table,
-    async write(rows) {
-      for (let start = 0; start < rows.length; start += maxRows) {
-        const buffer = createBuffer(senderOptions);
-        appendRows(buffer, table, rows.slice(start, start + maxRows));
-        try {
-          await transport.send(buffer.toBufferView());
-        } catch (err) {
-          throw new TelemetryStoreError('DCMMS_TELEMETRY_STORE_UNAVAILABLE', `QuestDB did not accept ${rows.length} rows: ${describeError(err)}`, { cause: err });
+    write(rows) {
+      const run = async () => {
+        for (let start = 0; start < rows.length; start += maxRows) {
+          const lines = encode(rows.length <= maxRows ? rows : rows.slice(start, start + maxRows));
+          try {
+            await transport.send(lines);
+          } catch (err) {
+            throw new TelemetryStoreError('DCMMS_TELEMETRY_STORE_UNAVAILABLE', `QuestDB did not accept ${rows.length} rows: ${describeError(err)}`, { cause: err });
+          }
         }
-      }
+      };
+      const result = writing.then(run, run);
+      writing = result.catch(() => undefined);
+      return result;
     },
 
     async range(q: RangeQuery) {
