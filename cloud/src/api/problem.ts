@@ -108,6 +108,12 @@ export function installProblemHandlers(app: FastifyInstance): void {
       return sendProblem(reply, problemOf(mapped, detail, request));
     }
     if (err instanceof SyntaxError && err.statusCode === 400) return sendProblem(reply, problemOf('DCMMS_API_MALFORMED_JSON', 'the body is not valid JSON', request));
+    // PostgreSQL's data exceptions (class 22: a character it cannot store, a number out of range)
+    // come from values a schema let through: the client's input, not the server, is at fault.
+    if (typeof err.code === 'string' && /^22[0-9A-Z]{3}$/.test(err.code)) {
+      request.log.warn({ err }, 'value refused by the database');
+      return sendProblem(reply, problemOf('DCMMS_API_BAD_REQUEST', 'a value cannot be stored (unsupported characters or out of range)', request));
+    }
     request.log.error({ err }, 'request failed');
     return sendProblem(reply, problemOf('DCMMS_API_INTERNAL', 'internal error: report the request id', request));
   });

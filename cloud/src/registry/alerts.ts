@@ -5,6 +5,7 @@ import type { RegistryChange } from './changes.js';
 import { inSites, siteVisible, type Actor, type Db, type RegistryContext, type Scope, type Trx } from './context.js';
 import { notFound, RegistryError } from './errors.js';
 import { afterDesc, decodeCursor, toPage, type Page, type PageRequest } from './page.js';
+import { storable } from './sql-errors.js';
 import type { AlertEventsTable, AlertsTable } from '../db/tables/alerts.js';
 
 export interface Alert {
@@ -170,7 +171,8 @@ export function createAlertStore(ctx: RegistryContext, audit: AuditWriter, autoO
     return null;
   };
 
-  const applyOne = async (trx: Trx, tenantId: string, e: AlertEvent, changed: Map<string, AlertsTable>): Promise<boolean> => {
+  const applyOne = async (trx: Trx, tenantId: string, raw: AlertEvent, changed: Map<string, AlertsTable>): Promise<boolean> => {
+    const e: AlertEvent = { ...raw, message: storable(raw.message), actor: storable(raw.actor), comment: storable(raw.comment), tag: storable(raw.tag), asset: storable(raw.asset) };
     const now = ctx.clock.now();
     let alert = await trx.selectFrom('alerts').selectAll().where('site_id', '=', e.site).where('alert_key', '=', e.alertId).where('occurrence', '=', e.occurrence).executeTakeFirst();
     let assetKind: string | null = null;

@@ -2,6 +2,7 @@ import type { Command, CommandResult } from '@dcmms/shared';
 import type { AuditWriter } from './audit.js';
 import { requireSite as requireSiteIn, type Actor, type RegistryContext, type Scope } from './context.js';
 import { decodeCursor, toPage, type Page, type PageRequest } from './page.js';
+import { storable } from './sql-errors.js';
 import type { CommandsTable } from '../db/tables/sites.js';
 
 export type CommandStatus = 'sent' | CommandResult['status'];
@@ -67,7 +68,7 @@ export function createCommandStore(ctx: RegistryContext, audit: AuditWriter): Co
     async applyResult(result) {
       const res = await ctx.db
         .updateTable('commands')
-        .set({ status: result.status, reason: result.reason ?? null, result_at: result.ts })
+        .set({ status: result.status, reason: storable(result.reason) ?? null, result_at: result.ts })
         .where('id', '=', result.commandId)
         .where('site_id', '=', result.site)
         .where('status', '=', 'sent')

@@ -4,7 +4,7 @@ import { requireSite as requireSiteIn, type Actor, type RegistryContext, type Sc
 import { staleVersion } from './errors.js';
 import { decodeCursor, toPage, type Page, type PageRequest } from './page.js';
 import { validateSiteConfigBody } from './site-config-validation.js';
-import { isUniqueViolation } from './sql-errors.js';
+import { isUniqueViolation, storable } from './sql-errors.js';
 import type { SiteConfigsTable } from '../db/tables/sites.js';
 
 export interface SiteConfigVersion {
@@ -94,7 +94,7 @@ export function createSiteConfigStore(ctx: RegistryContext, audit: AuditWriter):
     async applyResult(result) {
       const res = await ctx.db
         .updateTable('site_configs')
-        .set({ result_status: result.status, result_reason: result.reason ?? null, result_at: result.ts })
+        .set({ result_status: result.status, result_reason: storable(result.reason) ?? null, result_at: result.ts })
         .where('site_id', '=', result.site)
         .where('version', '=', result.version)
         .executeTakeFirst();

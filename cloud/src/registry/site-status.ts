@@ -1,6 +1,7 @@
 import type { SiteStatus } from '@dcmms/shared';
 import { siteVisible, type RegistryContext, type Scope } from './context.js';
 import { notFound } from './errors.js';
+import { storable } from './sql-errors.js';
 import type { SiteStatusTable } from '../db/tables/sites.js';
 
 export interface SiteStatusView {
@@ -45,7 +46,7 @@ export function createSiteStatusStore(ctx: RegistryContext): SiteStatusStore {
         state: status.state,
         ts: status.ts,
         received_at: ctx.clock.now(),
-        agent_version: status.agentVersion ?? null,
+        agent_version: storable(status.agentVersion) ?? null,
         applied_config_version: status.appliedConfigVersion,
         buffer: status.buffer === undefined ? null : JSON.stringify(status.buffer),
         devices: status.devices === undefined ? null : JSON.stringify(status.devices),

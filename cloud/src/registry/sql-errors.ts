@@ -13,3 +13,11 @@ export function isForeignKeyViolation(err: unknown): boolean {
   const c = codeOf(err);
   return c === '23503' || c === 'SQLITE_CONSTRAINT_FOREIGNKEY';
 }
+
+/**
+ * PostgreSQL text cannot hold NUL; edge payloads may (their schemas allow any string). Replaced
+ * by U+FFFD so one odd character never turns a batch into a message the intake retries forever.
+ */
+export function storable<T extends string | null | undefined>(s: T): T {
+  return (typeof s === 'string' && s.includes('\u0000') ? s.replaceAll('\u0000', '\uFFFD') : s) as T;
+}

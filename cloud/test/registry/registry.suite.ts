@@ -64,6 +64,20 @@ export function registrySuite(engine: string, open: () => Promise<TestRegistry>)
     );
 
     it(
+      'odd characters from the edge (NUL) are stored, not retried forever',
+      withFixture(async ({ registry }) => {
+        const t = await seedTenant(registry);
+        const site = uniqueSiteId();
+        await registry.sites.create(t.actor, t.scope, { id: site, name: 'Plant' });
+        await registryAlertEventSink(registry).applyAlertEvents([alertEvent(site, { eventSeq: 1, message: 'bad\u0000byte', actor: 'op\u0000' })]);
+        await registrySiteStatusSink(registry).applySiteStatus({ site, state: 'online', ts: 1, appliedConfigVersion: null, agentVersion: 'v\u00001' });
+        const [alert] = (await registry.alerts.list(t.scope, { siteId: site }, { limit: 1 })).items;
+        expect(alert?.message).toBe('bad\ufffdbyte');
+        expect((await registry.siteStatus.get(t.scope, site)).agentVersion).toBe('v\ufffd1');
+      }),
+    );
+
+    it(
       'a critical alert opens one work order per asset and alert rule while it is open, linked both ways',
       withFixture(async ({ registry, clock }) => {
         const t = await seedTenant(registry);

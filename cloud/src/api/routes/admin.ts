@@ -13,7 +13,7 @@ import {
   userOut,
   userPatchBody,
 } from '../schemas/auth.js';
-import { pageOf, pageQuery, problems } from '../schemas/common.js';
+import { pageOf, pageQuery, problems, searchText } from '../schemas/common.js';
 import { ROLES } from '../../registry/roles.js';
 import { actorFor, found, principalOf, versionOf } from './util.js';
 
@@ -53,7 +53,7 @@ export function adminRoutes(app: ZApp, ctx: RouteContext): void {
     },
   });
 
-  const userListQuery = z.strictObject({ ...pageQuery, q: z.string().min(1).max(100).optional(), role: z.enum(ROLES).optional() });
+  const userListQuery = z.strictObject({ ...pageQuery, q: searchText().optional(), role: z.enum(ROLES).optional() });
   app.get('/api/v1/users', {
     schema: { tags: ['users'], summary: 'Users of your tenant', querystring: userListQuery, response: { 200: pageOf(userOut), ...problems } },
     config: { access: 'users:admin' },
@@ -119,10 +119,10 @@ export function adminRoutes(app: ZApp, ctx: RouteContext): void {
 
   const auditQuery = z.strictObject({
     ...pageQuery,
-    entityType: z.string().min(1).max(64).optional(),
-    entityId: z.string().min(1).max(200).optional(),
-    actorId: z.string().min(1).max(200).optional(),
-    action: z.string().min(1).max(100).optional(),
+    entityType: searchText(64).optional(),
+    entityId: searchText(200).optional(),
+    actorId: searchText(200).optional(),
+    action: searchText(100).optional(),
   });
   const auditOut = z.object({
     id: z.string(),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { RouteContext, ZApp } from '../context.js';
 import { ApiError } from '../errors.js';
-import { etag, pageOf, pageQuery, problems, siteId, siteParams, timeQuery, toMs, uuid } from '../schemas/common.js';
+import { etag, pageOf, pageQuery, problems, searchText, siteId, siteParams, timeQuery, toMs, uuid } from '../schemas/common.js';
 import {
   commandBody,
   commandOut,
@@ -27,7 +27,7 @@ export function siteRoutes(app: ZApp, ctx: RouteContext): void {
   const { registry } = ctx.deps;
 
   app.get('/api/v1/sites', {
-    schema: { tags: TAGS, summary: 'Sites you can see', querystring: z.strictObject({ ...pageQuery, q: z.string().min(1).max(100).optional() }), response: { 200: pageOf(siteOut), ...problems } },
+    schema: { tags: TAGS, summary: 'Sites you can see', querystring: z.strictObject({ ...pageQuery, q: searchText().optional() }), response: { 200: pageOf(siteOut), ...problems } },
     config: { access: 'sites:read' },
     handler: async (request) => {
       const { limit, cursor, q } = request.query;

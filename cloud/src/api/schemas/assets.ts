@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { tagNameSchema } from '@dcmms/shared';
-import { booleanQuery, epochMs, label, location, locationOut, metadata, pageQuery, siteId, uuid } from './common.js';
+import { booleanQuery, epochMs, label, location, locationOut, metadata, pageQuery, searchText, siteId, uuid } from './common.js';
 
 const assetFields = {
   id: z.string(),
@@ -71,7 +71,7 @@ export const assetListQuery = z.strictObject({
   siteId: siteId.optional(),
   kind: kind.optional(),
   parentId: uuid.optional(),
-  q: z.string().min(1).max(100).optional().describe('text in name, serial, model or manufacturer'),
+  q: searchText().optional().describe('text in name, serial, model or manufacturer'),
   bbox: z
     .string()
     .max(100)

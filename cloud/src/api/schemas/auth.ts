@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { ROLES } from '../../registry/roles.js';
-import { epochMs, label, siteId, uuid } from './common.js';
+import { epochMs, label, searchText, siteId, uuid } from './common.js';
 
 export const loginBody = z.strictObject({
-  username: z.string().min(1).max(128),
+  username: searchText(128),
   password: z.string().min(1).max(1024),
 });
 

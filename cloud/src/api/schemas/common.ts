@@ -11,8 +11,17 @@ export const siteId = siteIdSchema;
 
 /** A name or label: one line, no control characters. */
 export const label = (max = 200) => z.string().min(1).max(max).refine(isCleanText, 'expected text without control characters');
-/** Free text (descriptions, comments): newlines allowed, well-formed unicode. */
-export const prose = (max = 10_000) => z.string().max(max).refine((s) => s.isWellFormed(), 'expected well-formed unicode');
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
+const PROSE_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+/** Free text (descriptions, comments): newlines and tabs allowed; no other control characters (PostgreSQL refuses NUL). */
+export const prose = (max = 10_000) =>
+  z
+    .string()
+    .max(max)
+    .refine((s) => s.isWellFormed() && !PROSE_CONTROL.test(s), 'expected well-formed text without control characters other than tab and newline');
+
+/** Text to search for, or to match exactly in a filter: one line, no control characters. */
+export const searchText = (max = 100) => z.string().min(1).max(max).refine(isCleanText, 'expected text without control characters');
 
 /** Epoch milliseconds (UTC). Every timestamp the API returns is one of these. */
 export const epochMs = z.number().int().min(0).max(8_640_000_000_000_000);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { severitySchema } from '@dcmms/shared';
 import { WO_PRIORITIES, WO_STATES, WO_TRANSITION_NAMES, WO_TYPES } from '../../registry/workorder-machine.js';
-import { csvOf, epochMs, label, pageQuery, prose, siteId, timeQuery, uuid } from './common.js';
+import { csvOf, epochMs, label, pageQuery, prose, searchText, siteId, timeQuery, uuid } from './common.js';
 
 const woFields = {
   id: z.string(),
@@ -87,7 +87,7 @@ export const woListQuery = z.strictObject({
   type: csvOf(WO_TYPES).optional(),
   priority: csvOf(WO_PRIORITIES).optional(),
   assigneeId: uuid.optional(),
-  q: z.string().min(1).max(100).optional(),
+  q: searchText().optional(),
   dueBefore: timeQuery.optional(),
 });
 
