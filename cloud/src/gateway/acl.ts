@@ -16,9 +16,10 @@ export function maySubscribe(site: string, topicFilter: string): boolean {
 }
 
 /**
- * A client id names a session; taking one over disconnects its holder, so a site may only use
- * its own id or `<site>:<suffix>` (':' never occurs in a site id, so no site can reach another's).
+ * Client ids name sessions, and a new connection with a taken id disconnects its holder. So
+ * that no site can reach another's session, the gateway keeps sessions under
+ * `<site>|<client id>` ('|' never occurs in a site id): a site may pick any client id.
  */
-export function clientIdAllowed(site: string, clientId: string): boolean {
-  return clientId === site || (clientId.startsWith(`${site}:`) && clientId.length <= site.length + 65);
+export function sessionId(site: string, clientId: string): string {
+  return `${site}|${clientId}`;
 }

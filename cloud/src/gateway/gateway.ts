@@ -6,7 +6,7 @@ import { describeError, isDcmmsError, silentLogger, siteIdSchema, type Logger } 
 import type { SiteCredentialVerifier } from '../ports/site-credentials.js';
 import type { DeadLetter, IntakeSink } from '../ingest/messages.js';
 import { decodeUplink } from '../ingest/uplink.js';
-import { clientIdAllowed, maySubscribe, uplinkChannelFor } from './acl.js';
+import { maySubscribe, sessionId, uplinkChannelFor } from './acl.js';
 import { GatewayError } from './errors.js';
 import { guardConnection, type GuardedConnection } from './frame-guard.js';
 import { gatewayMetrics, type GatewayMetrics } from './metrics.js';
@@ -146,7 +146,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   }
 
   const broker = new Aedes({
-    maxClientsIdLength: 130,
+    // Checked before authentication, on the id the client sent (the session id adds the site).
+    maxClientsIdLength: 128,
     // Uplink messages reach no subscriber (the ACL allows none), so this only paces downlink fan-out.
     concurrency: 1000,
     authenticate(client, username, password, done) {
@@ -157,11 +158,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         done(authError(reason, code), null);
       };
       if (!siteIdSchema.safeParse(site).success || !password) return fail('bad-username-or-password', 4);
-      if (!clientIdAllowed(site, client.id)) return fail('client-id-not-allowed', 2);
       options.credentials.verify(site, password.toString('utf8')).then(
         (ok) => {
           if (!ok) return fail('bad-username-or-password', 4);
           sessions.set(client, { site, tenantId: ok.tenantId });
+          // aedes registers the session under client.id after this callback: scope it to the site.
+          (client as { id: string }).id = sessionId(site, client.id);
           done(null, true);
         },
         (err: unknown) => fail('credential-store-unavailable', 3, describeError(err)),
