@@ -14,6 +14,8 @@ export interface Call {
   readonly headers?: Record<string, string>;
   /** A raw payload sent as is (malformed JSON, wrong content types). */
   readonly raw?: string | Buffer;
+  /** The client address `inject()` pretends to call from. */
+  readonly remoteAddress?: string;
   /** An event stream: over HTTP, closed as soon as the status is known. */
   readonly stream?: boolean;
 }
@@ -33,6 +35,7 @@ export async function call(h: ApiHarness, c: Call): Promise<Answer> {
   const res = await h.app.inject({
     method: c.method as 'GET',
     url: c.url,
+    ...(c.remoteAddress ? { remoteAddress: c.remoteAddress } : {}),
     headers: { ...(hasBody && c.raw === undefined ? { 'content-type': 'application/json' } : {}), ...c.headers },
     ...(c.raw !== undefined ? { payload: c.raw } : c.body !== undefined ? { payload: JSON.stringify(c.body) } : {}),
   });

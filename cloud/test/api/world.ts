@@ -68,7 +68,8 @@ export async function buildWorld(h: ApiHarness): Promise<World> {
   const unique = (prefix: string) => `${prefix}-${++n}`;
   const principals: PrincipalFx[] = [];
   const login = async (username: string, password: string) => {
-    const res = await h.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password } });
+    // Each from its own address, so tests of the per-address login limit start from zero.
+    const res = await h.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password }, remoteAddress: `10.0.0.${principals.length + 1}` });
     if (res.statusCode !== 200) throw new Error(`login ${username}: ${res.statusCode} ${res.body}`);
     return (res.json() as { accessToken: string }).accessToken;
   };

@@ -13,7 +13,7 @@ export function assetRoutes(app: ZApp, ctx: RouteContext): void {
     schema: { tags: TAGS, summary: 'Assets, filtered by site, kind, parent, text or bounding box', querystring: assetListQuery, response: { 200: pageOf(assetOut), ...problems } },
     config: { access: 'assets:read' },
     handler: async (request) => {
-      const { limit, cursor, bbox, withTags: _w, ...filter } = request.query;
+      const { limit, cursor, bbox, ...filter } = request.query;
       const box = bbox?.split(',').map(Number);
       return registry.assets.list(scopeFor(request), { ...filter, ...(box ? { bbox: { minLon: box[0]!, minLat: box[1]!, maxLon: box[2]!, maxLat: box[3]! } } : {}) }, { limit, cursor });
     },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { tagNameSchema } from '@dcmms/shared';
-import { booleanQuery, epochMs, label, location, locationOut, metadata, pageQuery, searchText, siteId, uuid } from './common.js';
+import { epochMs, label, location, locationOut, metadata, pageQuery, searchText, siteId, uuid } from './common.js';
 
 const assetFields = {
   id: z.string(),
@@ -78,7 +78,6 @@ export const assetListQuery = z.strictObject({
     .regex(/^-?\d+(\.\d+)?,-?\d+(\.\d+)?,-?\d+(\.\d+)?,-?\d+(\.\d+)?$/, 'expected minLon,minLat,maxLon,maxLat')
     .optional()
     .describe('minLon,minLat,maxLon,maxLat (minLon > maxLon crosses the antimeridian)'),
-  withTags: booleanQuery.optional(),
 });
 
 export const nearbyQuery = z.strictObject({
