@@ -61,6 +61,10 @@ export function streamSuite(engine: string, engines: () => EngineSet): void {
       expect(outside.status).toBe(404);
       const noSite = await call(h, { method: 'GET', url: '/api/v1/stream?types=latest', headers: w.principal('viewer').headers, stream: true });
       expect(noSite.status).toBe(400);
+      // Without a filter: alerts of every site in scope.
+      const plain = await openSse(`${await h.url()}/api/v1/stream`, w.principal('viewer').headers);
+      expect(plain.status).toBe(200);
+      await plain.close();
       const streams = [];
       try {
         for (let i = 0; i < 3; i++) streams.push(await openSse(`${await h.url()}/api/v1/stream?types=alerts`, w.principal('technician').headers));

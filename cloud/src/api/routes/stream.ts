@@ -12,7 +12,8 @@ const streamQuery = z.strictObject({
   types: z
     .string()
     .regex(/^(alerts|latest)(,(alerts|latest))?$/, 'expected alerts, latest or alerts,latest')
-    .default('alerts,latest'),
+    .optional()
+    .describe('default: alerts,latest with a site or asset filter, alerts without'),
 });
 
 /**
@@ -36,7 +37,8 @@ export function streamRoutes(app: ZApp, ctx: RouteContext): void {
     handler: async (request, reply) => {
       const principal = principalOf(request);
       const scope = scopeFor(request);
-      const types = new Set(request.query.types.split(',').map((t) => (t === 'alerts' ? 'alert' : 'latest')) as StreamEventType[]);
+      const requested = request.query.types ?? (request.query.site !== undefined || request.query.asset !== undefined ? 'alerts,latest' : 'alerts');
+      const types = new Set(requested.split(',').map((t) => (t === 'alerts' ? 'alert' : 'latest')) as StreamEventType[]);
       if (types.has('latest') && !can(principal, 'telemetry:read')) types.delete('latest');
       const sites = request.query.site === undefined ? null : [...new Set(request.query.site.split(','))];
       const assetIds = request.query.asset === undefined ? null : [...new Set(request.query.asset.split(','))];

@@ -129,6 +129,7 @@ export function telemetryRoutes(app: ZApp, ctx: RouteContext): void {
       await registry.sites.require(scopeFor(request), request.params.siteId);
       const tags = parseTags(request.query.tags);
       const rows = await telemetry.latest(request.params.siteId, tags === undefined ? undefined : checkTags(tags));
+      if (rows.length > limits.maxRows) throw tooLarge(`the site has more than ${limits.maxRows} tags: ask for some (tags=...)`, limits.maxRows);
       return { siteId: request.params.siteId, assetId: null, values: rows.map(rowOut) };
     },
   });
