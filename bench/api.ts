@@ -22,6 +22,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
@@ -50,7 +51,19 @@ const PASSWORD = 'bench admin password 0123';
 
 interface Child {
   readonly url: string;
+  readonly pid: number;
   stop(): Promise<void>;
+}
+
+const TICKS = 100; // /proc clock ticks per second on Linux
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS;
+  } catch {
+    return 0;
+  }
 }
 
 /** Starts a process and resolves with the URL it prints in a line matching `pattern`. */
@@ -71,6 +84,7 @@ function startChild(what: string, args: string[], env: Record<string, string>, p
       child.stdout!.resume();
       resolve({
         url: m[1]!,
+        pid: child.pid!,
         stop: () =>
           new Promise((done) => {
             if (child.exitCode !== null) return done();
@@ -103,6 +117,7 @@ interface Scenario {
 }
 
 interface Outcome {
+  readonly requests: number;
   readonly rps: number;
   readonly p50: number;
   readonly p99: number;
@@ -138,7 +153,7 @@ async function drive(s: Scenario, token: string, pool: PoolWo[], seconds: number
       },
     ],
   });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+  return { requests: result.requests.total, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
 
 async function main(): Promise<void> {
@@ -255,11 +270,16 @@ async function main(): Promise<void> {
       { name: `mix at ${MIX_RATE} req/s`, url: api.url, request: mix, rate: MIX_RATE },
     ];
     const outcomes = new Map<string, Outcome>();
+    const cpuPerRequest: string[] = [];
     for (const s of scenarios) {
       await drive(s, token, pool, 2); // warm-up: JIT, pools, caches
+      const server = s.url === trivial.url ? trivial : api;
+      const cpu0 = cpuSeconds(server.pid);
       const o = await drive(s, token, pool, SECONDS);
+      const cpuMs = ((cpuSeconds(server.pid) - cpu0) * 1000) / Math.max(1, o.requests);
       outcomes.set(s.name, o);
-      log(`${s.name}: ${Math.round(o.rps)} req/s, p50 ${o.p50} ms, p99 ${o.p99} ms, non-2xx ${o.non2xx}, errors ${o.errors}`);
+      cpuPerRequest.push(`${s.name} ${cpuMs.toFixed(2)} ms`);
+      log(`${s.name}: ${Math.round(o.rps)} req/s, p50 ${o.p50} ms, p99 ${o.p99} ms, server CPU ${cpuMs.toFixed(2)} ms/request, non-2xx ${o.non2xx}, errors ${o.errors}`);
     }
 
     const ref = outcomes.get('trivial Fastify route')!;
@@ -287,7 +307,11 @@ async function main(): Promise<void> {
         'API and reference each in their own process; autocannon, PostgreSQL and QuestDB share the same 2 cores',
       ],
       figures,
-      notes: [failures.length === 0 ? 'every response was 2xx' : `NOT all 2xx: ${failures.join('; ')}`, 'ratio: API figure / trivial Fastify route figure, measured in this run'],
+      notes: [
+        failures.length === 0 ? 'every response was 2xx' : `NOT all 2xx: ${failures.join('; ')}`,
+        `server process CPU per request: ${cpuPerRequest.join(', ')}`,
+        'ratio: API figure / trivial Fastify route figure, measured in this run',
+      ],
     });
   } finally {
     for (const c of children) await c.stop();
