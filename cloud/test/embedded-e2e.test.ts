@@ -10,7 +10,7 @@ import { createSqliteTelemetryStore } from '../src/stores/telemetry/index.js';
 import type { TelemetryStore } from '../src/ports/telemetry-store.js';
 import { connectEdge } from './support/edge.js';
 import { checksum, expectedKeys, plantBatches, rowKey } from './support/plant.js';
-import { recordingSinks } from './support/recording-sinks.js';
+import { recordingSinks, waitFor } from './support/recording-sinks.js';
 import { sqliteTestRegistry, type TestRegistry } from './support/registry-db.js';
 
 describe('embedded mode end to end: scripted edge -> gateway -> SQLite store + ledger + sinks', () => {
@@ -105,6 +105,18 @@ describe('embedded mode end to end: scripted edge -> gateway -> SQLite store + l
     const maxes = await store.downsample({ site: 'plant-b', tags: ['inv1.e_total'], from: 0, to: Date.UTC(2030, 0, 1), intervalMs: 30_000, aggregate: 'last', limit: 100 });
     const rows = await store.range({ site: 'plant-b', tags: ['inv1.e_total'], from: 0, to: Date.UTC(2030, 0, 1), limit: 100 });
     expect(maxes).toEqual([{ tag: 'inv1.e_total', ts: Math.floor(rows[0]!.ts / 30_000) * 30_000, value: rows.at(-1)!.value }]);
+  });
+
+  it('delivers the last will (offline status) of an edge that vanishes without saying goodbye', async () => {
+    const { default: mqtt } = await import('mqtt');
+    const will = { site: 'plant-b', state: 'offline', ts: 1_800_000_000_000, appliedConfigVersion: null };
+    const client = await mqtt.connectAsync(url(), {
+      username: 'plant-b', password: 'secret-b', clientId: 'dcmms-edge-plant-b', reconnectPeriod: 0,
+      will: { topic: 'dcmms/v1/plant-b/status', payload: Buffer.from(JSON.stringify(will)), qos: 1, retain: true },
+    });
+    client.stream.destroy();
+    await waitFor('the will in the status sink', () => sinks.statuses.some((s) => s.site === 'plant-b' && s.state === 'offline'));
+    await client.endAsync(true);
   });
 
   it('hands downlink messages to the subscribed site only (retained config reaches a late subscriber)', async () => {
