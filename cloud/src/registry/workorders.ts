@@ -5,6 +5,7 @@ import { inSites, requireSite, siteVisible, type Actor, type Db, type RegistryCo
 import { notFound, RegistryError, staleVersion } from './errors.js';
 import { containsText, decodeCursor, toPage, type Page, type PageRequest } from './page.js';
 import { parseSiteScope } from './roles.js';
+import { isForeignKeyViolation } from './sql-errors.js';
 import {
   allowedTransitions,
   applyTransition,
@@ -247,7 +248,7 @@ export function createWorkOrderStore(ctx: RegistryContext, audit: AuditWriter): 
     await db.insertInto('wo_events').values(row).execute();
     return row;
   };
-  const nextNumber = async (trx: Trx, tenantId: string): Promise<string> => {
+  const nextNumber = async (trx: Db | Trx, tenantId: string): Promise<string> => {
     const year = new Date(ctx.clock.now()).getUTCFullYear();
     const r = await trx
       .insertInto('wo_counters')
@@ -289,8 +290,8 @@ export function createWorkOrderStore(ctx: RegistryContext, audit: AuditWriter): 
     await trx.insertInto('wo_tasks').values(rows).execute();
     return rows;
   };
-  const insertWorkOrder = async (trx: Trx, actor: Actor, row: Omit<WorkOrdersTable, 'number'>, tasks: readonly string[], created?: WoTasksTable[]): Promise<WorkOrdersTable | null> => {
-    const full: WorkOrdersTable = { ...row, number: await nextNumber(trx, row.tenant_id) };
+  const insertWorkOrder = async (trx: Trx, actor: Actor, row: Omit<WorkOrdersTable, 'number'>, tasks: readonly string[], created?: WoTasksTable[], number?: string): Promise<WorkOrdersTable | null> => {
+    const full: WorkOrdersTable = { ...row, number: number ?? (await nextNumber(trx, row.tenant_id)) };
     // ON CONFLICT (not a caught error): on PostgreSQL a failed statement would abort the transaction.
     const res = await trx.insertInto('work_orders').values(full).onConflict((oc) => oc.columns(['tenant_id', 'dedupe_key']).doNothing()).executeTakeFirst();
     if ((res.numInsertedOrUpdatedRows ?? 0n) === 0n) return null;
@@ -302,14 +303,19 @@ export function createWorkOrderStore(ctx: RegistryContext, audit: AuditWriter): 
 
   const store: WorkOrderStore = {
     async create(actor, scope, input) {
+      await requireSite(ctx.db, scope, input.siteId);
+      await checkAsset(ctx.db, scope.tenantId, input.siteId, input.assetId);
+      await checkAssignee(ctx.db, scope.tenantId, input.siteId, input.assigneeId);
+      if (input.alertId) {
+        const a = await ctx.db.selectFrom('alerts').select('id').where('tenant_id', '=', scope.tenantId).where('site_id', '=', input.siteId).where('id', '=', input.alertId).executeTakeFirst();
+        if (!a) throw new RegistryError('DCMMS_REGISTRY_REFERENCE_INVALID', `alert ${JSON.stringify(input.alertId)} not found in site ${JSON.stringify(input.siteId)}`, { details: { field: 'alertId' } });
+      }
+      // The number comes from its own short statement: inside the transaction the counter row
+      // would stay locked until commit and every creation in the tenant would queue behind it.
+      // A transaction that fails afterwards leaves a gap in the numbers, as sequences do.
+      const number = await nextNumber(ctx.db, scope.tenantId);
       return ctx.db.transaction().execute(async (trx) => {
-        await requireSite(trx, scope, input.siteId);
-        await checkAsset(trx, scope.tenantId, input.siteId, input.assetId);
-        await checkAssignee(trx, scope.tenantId, input.siteId, input.assigneeId);
-        if (input.alertId) {
-          const a = await trx.selectFrom('alerts').select('id').where('tenant_id', '=', scope.tenantId).where('site_id', '=', input.siteId).where('id', '=', input.alertId).executeTakeFirst();
-          if (!a) throw new RegistryError('DCMMS_REGISTRY_REFERENCE_INVALID', `alert ${JSON.stringify(input.alertId)} not found in site ${JSON.stringify(input.siteId)}`, { details: { field: 'alertId' } });
-        }
+        // (A site or asset removed since the checks above fails the insert: see the catch below.)
         const now = ctx.clock.now();
         const tasks: WoTasksTable[] = [];
         const row = await insertWorkOrder(
@@ -322,10 +328,14 @@ export function createWorkOrderStore(ctx: RegistryContext, audit: AuditWriter): 
           },
           input.tasks ?? [],
           tasks,
+          number,
         );
         if (input.alertId) await trx.updateTable('alerts').set((eb) => ({ work_order_id: row!.id, revision: eb('revision', '+', 1), updated_at: now })).where('id', '=', input.alertId).where('work_order_id', 'is', null).execute();
         // Just written: nothing to read back.
         return { ...toWorkOrder(row!), tasks: tasks.map(toTask), parts: [], labour: [], costs: { partsCents: 0, labourCents: 0, totalCents: 0 } };
+      }).catch((err: unknown) => {
+        if (isForeignKeyViolation(err)) throw new RegistryError('DCMMS_REGISTRY_REFERENCE_INVALID', 'the site or asset was removed meanwhile', { details: { field: 'siteId' } });
+        throw err;
       });
     },
     async get(scope, id) {
