@@ -105,6 +105,12 @@ describe('failure classes and backoff', () => {
     expect(isPermanentFailure(new DcmmsError('DCMMS_REGISTRY_SITE_UNKNOWN', 'x'))).toBe(true);
     expect(isPermanentFailure(new DcmmsError('DCMMS_TELEMETRY_STORE_UNAVAILABLE', 'x'))).toBe(false);
     expect(isPermanentFailure(new Error('ECONNREFUSED'))).toBe(false);
+    expect(isPermanentFailure(Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }))).toBe(false);
+    expect(isPermanentFailure(Object.assign(new Error('terminating connection'), { code: '57P01' }))).toBe(false);
+    expect(isPermanentFailure(Object.assign(new Error('invalid byte sequence'), { code: '22021' }))).toBe(true);
+    expect(isPermanentFailure(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBe(true);
+    expect(isPermanentFailure(Object.assign(new Error('constraint'), { code: 'SQLITE_CONSTRAINT_CHECK' }))).toBe(true);
+    expect(isPermanentFailure(Object.assign(new Error('busy'), { code: 'SQLITE_BUSY' }))).toBe(false);
   });
 
   it('grows exponentially with jitter and stays under the cap', () => {

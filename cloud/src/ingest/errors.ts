@@ -22,9 +22,14 @@ export class UplinkError extends DcmmsError<UplinkErrorCode> {
 /**
  * Transient failures are retried (the message is kept, offsets are not committed); permanent
  * ones turn the message into a dead letter. Sinks signal "permanent" by throwing a DcmmsError
- * whose code does not end in `_UNAVAILABLE`; anything else (a dropped connection, a timeout)
- * counts as transient.
+ * whose code does not end in `_UNAVAILABLE`. A database refusing the data itself (SQLSTATE
+ * class 22 data exception or 23 integrity violation, SQLite constraint/mismatch/range errors)
+ * is permanent too: the same message would fail the same way forever and block its partition.
+ * Anything else (a dropped connection, a timeout, a database shutting down) is transient.
  */
 export function isPermanentFailure(err: unknown): boolean {
-  return err instanceof DcmmsError && !err.code.endsWith('_UNAVAILABLE');
+  if (err instanceof DcmmsError) return !err.code.endsWith('_UNAVAILABLE');
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  return /^2[23][0-9A-Z]{3}$/.test(code) || /^SQLITE_(CONSTRAINT|MISMATCH|RANGE|TOOBIG)/.test(code);
 }
