@@ -45,7 +45,7 @@ describe('gateway security: authentication, topic ACL, refused payloads', () => 
       intake: intake.sink,
       tcp: { host: '127.0.0.1', port: 0 },
       tls: { host: '127.0.0.1', port: 0, cert: tls.cert, key: tls.key },
-      limits: LIMITS,
+      limits: { ...LIMITS, authFailureWindowMs: 2000 },
       metrics,
     });
   });
@@ -73,11 +73,22 @@ describe('gateway security: authentication, topic ACL, refused payloads', () => 
     expect(await metric('dcmms_gateway_auth_failures_total')).toBe(3);
   });
 
+  it('stops checking secrets for a site after repeated failures from one address (guessing is throttled)', async () => {
+    for (let i = 0; i < 5; i++) expect((await refusedConnect({ username: 'site-c', password: `guess-${i}`, clientId: 'c' })).code).toBe(4);
+    // Even the right secret is refused now, without being checked, until the window passes.
+    expect((await refusedConnect({ username: 'site-c', password: 'c-secret', clientId: 'c' })).code).toBe(5);
+    expect(await metric('dcmms_gateway_auth_failures_total', { reason: 'too-many-failures' })).toBe(1);
+    // Other sites from the same address are not affected.
+    const edge = await connectEdge({ url: url(), site: 'site-d', secret: 'd-secret', clientId: 'd-probe' });
+    await edge.close();
+  });
+
   it('keeps sessions per site: site C using site D\'s client id does not take over D\'s connection', async () => {
     const edgeD = await connectEdge({ url: url(), site: 'site-d', secret: 'd-secret', clientId: 'edge-1', reconnectPeriodMs: 0 });
     let dClosed = false;
     edgeD.client.on('close', () => (dClosed = true));
-    const edgeC = await connectEdge({ url: url(), site: 'site-c', secret: 'c-secret', clientId: 'edge-1' });
+    // site-c was locked out for 2 s by the throttling test: wait for its window to pass.
+    const edgeC = await waitFor('site-c to be let in again', () => connectEdge({ url: url(), site: 'site-c', secret: 'c-secret', clientId: 'edge-1', reconnectPeriodMs: 0 }), 10_000, 250);
     try {
       await edgeC.publishBatches(plantBatches('site-c', { batches: 1, tags: 2 }));
       await edgeD.publishBatches(plantBatches('site-d', { batches: 1, tags: 2 }));

@@ -7,6 +7,7 @@ import type { SiteCredentialVerifier } from '../ports/site-credentials.js';
 import type { DeadLetter, IntakeSink } from '../ingest/messages.js';
 import { decodeUplink } from '../ingest/uplink.js';
 import { maySubscribe, sessionId, uplinkChannelFor } from './acl.js';
+import { createAuthThrottle } from './auth-throttle.js';
 import { GatewayError } from './errors.js';
 import { guardConnection, type GuardedConnection } from './frame-guard.js';
 import { gatewayMetrics, type GatewayMetrics } from './metrics.js';
@@ -26,6 +27,9 @@ export interface GatewayLimits {
   readonly maxBatchBytes: number;
   /** Bytes of a refused payload kept in its dead letter. */
   readonly deadLetterKeepBytes: number;
+  /** Refused logins per (address, site) within `authFailureWindowMs` before that pair is refused unchecked. */
+  readonly maxAuthFailures: number;
+  readonly authFailureWindowMs: number;
 }
 
 export const DEFAULT_LIMITS: GatewayLimits = Object.freeze({
@@ -36,6 +40,8 @@ export const DEFAULT_LIMITS: GatewayLimits = Object.freeze({
   maxBatchItems: 2000,
   maxBatchBytes: 900 * 1024,
   deadLetterKeepBytes: 256 * 1024,
+  maxAuthFailures: 5,
+  authFailureWindowMs: 60_000,
 });
 
 export interface ListenerOptions {
@@ -114,6 +120,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const connections = new Set<GuardedConnection>();
   let overBudget = false;
   let authenticated = 0;
+  const throttle = createAuthThrottle({ maxFailures: limits.maxAuthFailures, windowMs: limits.authFailureWindowMs });
 
   const pipeline: Pipeline = createPipeline({
     sink: options.intake,
@@ -152,15 +159,24 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     concurrency: 1000,
     authenticate(client, username, password, done) {
       const site = username ?? '';
+      const address = (client.conn as GuardedConnection).remoteAddress ?? 'unknown';
       const fail = (reason: string, code: 2 | 3 | 4 | 5, detail?: string) => {
         metrics?.authFailures.inc({ reason });
-        log.warn({ clientId: client.id, site, reason, detail, remote: (client.conn as GuardedConnection).remoteAddress }, 'connection refused');
+        log.warn({ clientId: client.id, site, reason, detail, remote: address }, 'connection refused');
         done(authError(reason, code), null);
       };
-      if (!siteIdSchema.safeParse(site).success || !password) return fail('bad-username-or-password', 4);
+      if (!throttle.allowed(address, site, now())) return fail('too-many-failures', 5);
+      if (!siteIdSchema.safeParse(site).success || !password) {
+        throttle.failed(address, site, now());
+        return fail('bad-username-or-password', 4);
+      }
       options.credentials.verify(site, password.toString('utf8')).then(
         (ok) => {
-          if (!ok) return fail('bad-username-or-password', 4);
+          if (!ok) {
+            throttle.failed(address, site, now());
+            return fail('bad-username-or-password', 4);
+          }
+          throttle.succeeded(address, site);
           sessions.set(client, { site, tenantId: ok.tenantId });
           // aedes registers the session under client.id after this callback: scope it to the site.
           (client as { id: string }).id = sessionId(site, client.id);
