@@ -1,2 +1,2 @@
-export { createSqlCompletenessLedger, gapId, type SqlLedgerOptions } from './sql-ledger.js';
+export { createSqlCompletenessLedger, gapId, type SqlCompletenessLedger, type SqlLedgerOptions } from './sql-ledger.js';
 export { mergeRanges } from './holes.js';

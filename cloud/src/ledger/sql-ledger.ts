@@ -28,11 +28,25 @@ export interface SqlLedgerOptions {
  * window's batches and their nearest neighbours on either side, so a hole spanning the
  * window's edge, or the whole window, is reported too.
  */
-export function createSqlCompletenessLedger(database: RegistryDatabase, options: SqlLedgerOptions = {}): CompletenessLedger {
+export interface SqlCompletenessLedger extends CompletenessLedger {
+  /**
+   * Retention: forgets batches whose time is before `before` and gaps that ended before it.
+   * A report for a window after `before` is unchanged except for a hole right at the edge.
+   */
+  prune(before: number): Promise<{ batches: number; gaps: number }>;
+}
+
+export function createSqlCompletenessLedger(database: RegistryDatabase, options: SqlLedgerOptions = {}): SqlCompletenessLedger {
   const { db } = database;
   const now = options.now ?? Date.now;
 
   return {
+    async prune(before) {
+      const b = await db.deleteFrom('ledger_batches').where('window_ts', '<', before).executeTakeFirst();
+      const g = await db.deleteFrom('ledger_gaps').where('to_ts', '<', before).executeTakeFirst();
+      return { batches: Number(b.numDeletedRows), gaps: Number(g.numDeletedRows) };
+    },
+
     async recordBatches(batches: readonly ReceivedBatch[]) {
       for (let i = 0; i < batches.length; i += CHUNK) {
         const rows = batches.slice(i, i + CHUNK).map((b) => ({

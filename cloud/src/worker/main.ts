@@ -30,6 +30,7 @@ telemetry.invalid with the reason. Scale out by running more workers (up to the 
   INGEST_FROM_BEGINNING [true]  where a new group starts (true: nothing already in Kafka is skipped)
   INGEST_CONCURRENCY [6]        partitions handled (and flushed together) at once
   INGEST_MAX_ROWS_PER_FLUSH [200000]
+  LEDGER_RETENTION_DAYS [90]    completeness ledger rows older than this are pruned hourly (0: keep)
   METRICS_HOST [0.0.0.0]  METRICS_PORT [9465]  (/metrics, /healthz, /readyz)
   RUN_MIGRATIONS [true]   LOG_LEVEL [info]
 `;
@@ -50,6 +51,7 @@ const envSchema = z.object({
   INGEST_FROM_BEGINNING: boolSchema.default(true),
   INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(6),
   INGEST_MAX_ROWS_PER_FLUSH: z.coerce.number().int().min(1000).default(200_000),
+  LEDGER_RETENTION_DAYS: z.coerce.number().min(0).default(90),
   METRICS_HOST: z.string().default('0.0.0.0'),
   METRICS_PORT: portSchema.default(9465),
   RUN_MIGRATIONS: boolSchema.default(true),
@@ -73,12 +75,24 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv = proc
   const producer = await eventLog.producer();
 
   const consumers: IngestConsumer[] = [];
+  const ledger = createSqlCompletenessLedger(database);
+  let pruner: NodeJS.Timeout | undefined;
+  if (config.WORKER_CONSUMERS.includes('telemetry') && config.LEDGER_RETENTION_DAYS > 0) {
+    const prune = () =>
+      ledger.prune(Date.now() - config.LEDGER_RETENTION_DAYS * 86_400_000).then(
+        (n) => (n.batches + n.gaps > 0 ? logger.info(n, 'ledger pruned') : undefined),
+        (err: unknown) => logger.warn({ err: describeError(err) }, 'ledger pruning failed; next try in an hour'),
+      );
+    pruner = setInterval(() => void prune(), 3_600_000);
+    pruner.unref();
+    void prune();
+  }
   if (config.WORKER_CONSUMERS.includes('telemetry')) {
     consumers.push(
       createIngestConsumer({
         eventLog,
         producer,
-        applier: createUplinkApplier({ store, ledger: createSqlCompletenessLedger(database), directory: registrySiteDirectory(registry) }),
+        applier: createUplinkApplier({ store, ledger, directory: registrySiteDirectory(registry) }),
         groupId: config.INGEST_GROUP_ID,
         topics: [KAFKA_TOPICS.telemetryRaw],
         fromBeginning: config.INGEST_FROM_BEGINNING,
@@ -112,6 +126,7 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv = proc
 
   const signal = await stopSignal();
   ready = false;
+  clearInterval(pruner);
   logger.info({ signal }, 'stopping: leaving the groups, unfinished batches are not committed');
   for (const [what, step] of [
     ['consumers', () => Promise.all(consumers.map((c) => c.stop())).then(() => undefined)],

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GapRecord } from '@dcmms/shared';
 import { createSqlCompletenessLedger } from '../../src/ledger/index.js';
-import type { CompletenessLedger, ReceivedBatch } from '../../src/ports/completeness-ledger.js';
+import type { SqlCompletenessLedger } from '../../src/ledger/index.js';
+import type { ReceivedBatch } from '../../src/ports/completeness-ledger.js';
 import type { TestRegistry } from './registry-db.js';
 
 const T0 = Date.UTC(2026, 2, 1);
@@ -12,7 +13,7 @@ const batch = (seq: number, over: Partial<ReceivedBatch> = {}): ReceivedBatch =>
 export function ledgerSuite(engine: string, open: () => Promise<TestRegistry>): void {
   describe(`completeness ledger on ${engine}`, () => {
     let t: TestRegistry;
-    let ledger: CompletenessLedger;
+    let ledger: SqlCompletenessLedger;
     beforeEach(async () => {
       t = await open();
       ledger = createSqlCompletenessLedger(t.database, { now: () => T0 + 99_999 });
@@ -56,6 +57,14 @@ export function ledgerSuite(engine: string, open: () => Promise<TestRegistry>): 
       expect((await ledger.report('s1', T0, T0 + 100_000)).gaps).toEqual([gap, other]);
       expect((await ledger.report('s1', T0 + 4500, T0 + 5000)).gaps).toEqual([gap]);
       expect((await ledger.report('s1', T0 + 10_000, T0 + 20_000)).gaps).toEqual([]);
+    });
+
+    it('forgets batches and gaps older than the retention cut-off', async () => {
+      await ledger.recordBatches([1, 2, 3, 4].map((s) => batch(s)));
+      const gap: GapRecord = { site: 's1', what: 'telemetry', reason: 'disk_full', seqFrom: null, seqTo: null, fromTs: T0, toTs: T0 + 500, batches: 0, readings: 1, detectedAt: T0 + 600 };
+      await ledger.recordGaps([gap]);
+      expect(await ledger.prune(T0 + 3000)).toEqual({ batches: 2, gaps: 1 });
+      expect(await ledger.report('s1', 0, T0 + 100_000)).toMatchObject({ batches: 2, readings: 20, missing: [], gaps: [] });
     });
   });
 }
