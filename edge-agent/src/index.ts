@@ -18,3 +18,4 @@ export * from './agent/commands.js';
 export * from './agent/create-agent.js';
 export * from './ops/metrics.js';
 export * from './ops/http-server.js';
+export * from './uplink/backoff.js';

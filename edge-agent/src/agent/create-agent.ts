@@ -55,6 +55,7 @@ export interface AgentStatus {
   readonly uplink: ReturnType<Uplink['stats']> | null;
   readonly alarms: { readonly unacknowledged: number; readonly active: number; readonly shelved: number; readonly outOfService: number; readonly points: ReturnType<AlarmEngine['snapshot']> };
   readonly alarmJournal: ReturnType<AlarmJournal['stats']>;
+  readonly memory: NodeJS.MemoryUsage;
 }
 
 export interface EdgeAgent {
@@ -400,6 +401,7 @@ export function createEdgeAgent(options: EdgeAgentOptions): EdgeAgent {
           points: snapshot,
         },
         alarmJournal: journal.stats(),
+        memory: process.memoryUsage(),
       };
     },
     readiness,

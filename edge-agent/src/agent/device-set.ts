@@ -2,7 +2,8 @@ import { silentLogger } from '@dcmms/shared';
 import type { DeviceConfig, Logger } from '@dcmms/shared';
 import type { AdapterSink, DeviceAdapter, DeviceConnectionState } from '@dcmms/protocol-adapters';
 
-export type AdapterFactory = (device: DeviceConfig) => DeviceAdapter;
+/** Async allowed, so a protocol's module (node-opcua is large) is loaded only when a device needs it. */
+export type AdapterFactory = (device: DeviceConfig) => DeviceAdapter | Promise<DeviceAdapter>;
 
 interface Running {
   readonly config: DeviceConfig;
@@ -40,7 +41,7 @@ export class DeviceSet {
         if (current !== undefined && current.key === w.key) continue;
         let adapter: DeviceAdapter;
         try {
-          adapter = this.factory(w.config);
+          adapter = await this.factory(w.config);
         } catch (err) {
           throw new Error(`device ${name}: ${(err as Error).message}`, { cause: err });
         }

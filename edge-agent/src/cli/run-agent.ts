@@ -1,4 +1,5 @@
-import { createAdapter } from '@dcmms/protocol-adapters';
+import { createModbusAdapter } from '@dcmms/protocol-adapters/modbus';
+import type { DeviceAdapter } from '@dcmms/protocol-adapters';
 import { createLogger, createMetricsRegistry, describeError, isDcmmsError } from '@dcmms/shared';
 import type { Logger } from '@dcmms/shared';
 import type { FastifyInstance } from 'fastify';
@@ -66,7 +67,13 @@ export async function runAgent(file: string, logLevel?: string): Promise<void> {
         credentials,
         logger: log,
         registry,
-        adapterFactory: (device) => createAdapter(device, { logger: log.child({ component: 'adapter', device: device.name }) }),
+        adapterFactory: async (device): Promise<DeviceAdapter> => {
+          const deps = { logger: log.child({ component: 'adapter', device: device.name }) };
+          if (device.protocol !== 'opcua') return createModbusAdapter(device, deps);
+          // node-opcua costs about 80 MB of memory: loaded only for a site that has an OPC-UA device.
+          const { createAdapter } = await import('@dcmms/protocol-adapters');
+          return createAdapter(device, deps);
+        },
       });
     } catch (err) {
       if (!(isEdgeError(err, 'DCMMS_EDGE_BUFFER_DISK_FULL') || isEdgeError(err, 'DCMMS_EDGE_BUFFER_IO'))) throw err;

@@ -2,7 +2,7 @@ import mqtt from 'mqtt';
 import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
 import { DOWNLINK_CHANNELS, mqttTopic, parseMqttTopic, silentLogger } from '@dcmms/shared';
 import type { Clock, DownlinkChannel, Logger, SiteStatus, Stream, UplinkConfig } from '@dcmms/shared';
-import { backoffDelay } from '@dcmms/protocol-adapters';
+import { reconnectDelay } from './backoff.js';
 import type { TelemetryBuffer } from '../buffer/telemetry-buffer.js';
 import type { AlarmJournal } from '../alarms/journal.js';
 import { TokenBucket } from './token-bucket.js';
@@ -307,7 +307,7 @@ export class Uplink {
     if (this.stopping || !this.running || s !== this.session) return;
     const lasted = this.o.clock.now() - (wasConnected ? s.connectedAt : s.startedAt);
     if (wasConnected && lasted >= STABLE_SESSION_MS) this.attempt = 0;
-    const delay = backoffDelay(this.attempt++, this.o.config.reconnect, this.random);
+    const delay = reconnectDelay(this.attempt++, this.o.config.reconnect, this.random);
     this.log.warn({ event: 'uplink_disconnected', wasConnected, reconnectInMs: delay, lastError: this.lastError }, 'uplink connection closed; reconnecting');
     this.scheduleReconnect(delay);
   }
