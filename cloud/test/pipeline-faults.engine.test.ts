@@ -81,7 +81,7 @@ describe('fault matrix: exactly once in the table across crashes and outages', (
   function childWorker(): RoleProcess {
     const w = startRole('worker', {
       KAFKA_BROKERS: env['KAFKA_BROKERS']!, QUESTDB_HTTP: env['QUESTDB_HTTP']!, QUESTDB_PG: env['QUESTDB_PG']!, DATABASE_URL: registryDb.url,
-      QUESTDB_TABLE: store.table, INGEST_GROUP_ID: group, WORKER_CONSUMERS: 'telemetry', INGEST_FROM_BEGINNING: 'false', METRICS_PORT: '0', METRICS_HOST: '127.0.0.1',
+      QUESTDB_TABLE: store.table, INGEST_GROUP_ID: group, WORKER_CONSUMERS: 'telemetry', INGEST_FROM_BEGINNING: 'false', METRICS_PORT: '0', METRICS_HOST: '127.0.0.1', INGEST_SESSION_TIMEOUT_MS: '10000',
     });
     cleanup.push(() => w.stop());
     return w;

@@ -21,6 +21,8 @@ export interface IngestConsumerOptions {
   readonly concurrency?: number;
   /** Readings per store write, roughly. */
   readonly maxRowsPerFlush?: number;
+  /** How long the group waits for a silent member (a killed worker) before handing its partitions on. */
+  readonly sessionTimeoutMs?: number;
   readonly backoff?: BackoffOptions;
   readonly metrics?: Registry;
   readonly logger?: Logger;
@@ -100,6 +102,7 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
         topics: options.topics,
         fromBeginning: options.fromBeginning ?? true,
         concurrency: options.concurrency ?? 6,
+        ...(options.sessionTimeoutMs ? { sessionTimeoutMs: options.sessionTimeoutMs } : {}),
       });
       const c = consumer;
       void c

@@ -30,6 +30,7 @@ telemetry.invalid with the reason. Scale out by running more workers (up to the 
   INGEST_FROM_BEGINNING [true]  where a new group starts (true: nothing already in Kafka is skipped)
   INGEST_CONCURRENCY [6]        partitions handled (and flushed together) at once
   INGEST_MAX_ROWS_PER_FLUSH [200000]
+  INGEST_SESSION_TIMEOUT_MS [30000]  how soon a dead worker's partitions move to the others
   LEDGER_RETENTION_DAYS [90]    completeness ledger rows older than this are pruned hourly (0: keep)
   METRICS_HOST [0.0.0.0]  METRICS_PORT [9465]  (/metrics, /healthz, /readyz)
   RUN_MIGRATIONS [true]   LOG_LEVEL [info]
@@ -52,6 +53,7 @@ const envSchema = z.object({
   INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(6),
   INGEST_MAX_ROWS_PER_FLUSH: z.coerce.number().int().min(1000).default(200_000),
   LEDGER_RETENTION_DAYS: z.coerce.number().min(0).default(90),
+  INGEST_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(30_000),
   METRICS_HOST: z.string().default('0.0.0.0'),
   METRICS_PORT: portSchema.default(9465),
   RUN_MIGRATIONS: boolSchema.default(true),
@@ -98,6 +100,7 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv = proc
         fromBeginning: config.INGEST_FROM_BEGINNING,
         concurrency: config.INGEST_CONCURRENCY,
         maxRowsPerFlush: config.INGEST_MAX_ROWS_PER_FLUSH,
+        sessionTimeoutMs: config.INGEST_SESSION_TIMEOUT_MS,
         metrics,
         logger,
       }),
@@ -113,6 +116,7 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv = proc
         topics: [KAFKA_TOPICS.alertsEdge, KAFKA_TOPICS.edgeStatus, KAFKA_TOPICS.edgeResults],
         fromBeginning: config.INGEST_FROM_BEGINNING,
         concurrency: 3,
+        sessionTimeoutMs: config.INGEST_SESSION_TIMEOUT_MS,
         metrics,
         logger,
       }),
