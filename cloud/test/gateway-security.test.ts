@@ -45,7 +45,7 @@ describe('gateway security: authentication, topic ACL, refused payloads', () => 
       intake: intake.sink,
       tcp: { host: '127.0.0.1', port: 0 },
       tls: { host: '127.0.0.1', port: 0, cert: tls.cert, key: tls.key },
-      limits: { ...LIMITS, authFailureWindowMs: 2000 },
+      limits: { ...LIMITS, authFailureWindowMs: 8000 },
       metrics,
     });
   });
@@ -87,8 +87,8 @@ describe('gateway security: authentication, topic ACL, refused payloads', () => 
     const edgeD = await connectEdge({ url: url(), site: 'site-d', secret: 'd-secret', clientId: 'edge-1', reconnectPeriodMs: 0 });
     let dClosed = false;
     edgeD.client.on('close', () => (dClosed = true));
-    // site-c was locked out for 2 s by the throttling test: wait for its window to pass.
-    const edgeC = await waitFor('site-c to be let in again', () => connectEdge({ url: url(), site: 'site-c', secret: 'c-secret', clientId: 'edge-1', reconnectPeriodMs: 0 }), 10_000, 250);
+    // site-c was locked out for 8 s by the throttling test: wait for its window to pass.
+    const edgeC = await waitFor('site-c to be let in again', () => connectEdge({ url: url(), site: 'site-c', secret: 'c-secret', clientId: 'edge-1', reconnectPeriodMs: 0 }), 25_000, 500);
     try {
       await edgeC.publishBatches(plantBatches('site-c', { batches: 1, tags: 2 }));
       await edgeD.publishBatches(plantBatches('site-d', { batches: 1, tags: 2 }));
