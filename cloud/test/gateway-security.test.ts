@@ -98,7 +98,7 @@ describe('gateway security: authentication, topic ACL, refused payloads', () => 
       await edgeC.close();
       await edgeD.close();
     }
-  });
+  }, 40_000);
 
   it('closes the connection of a site publishing to another site\'s topic, keeps the bytes, delivers nothing for B', async () => {
     const edgeA = await connectEdge({ url: url(), site: 'site-a', secret: 'a-secret', reconnectPeriodMs: 0 });
