@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAdapter, simulatorModbusDevice, startModbusSimulator } from '@dcmms/protocol-adapters';
 import type { DeviceAdapter } from '@dcmms/protocol-adapters';
@@ -44,6 +45,12 @@ describe('site config file', () => {
       'uplink.url: expected an mqtt:// or mqtts:// URL (line 10)',
       'uplink.keepaliveS: Too small: expected number to be >=5 (line 10)',
     ]);
+  });
+
+  it('accepts the annotated example in edge-agent/examples', () => {
+    const loaded = loadSiteConfig(fileURLToPath(new URL('../examples/site.yaml', import.meta.url)));
+    expect(loaded.config).toMatchObject({ site: 'pv-plant-07', devices: [{ name: 'inv1' }, { name: 'wt1' }] });
+    expect(loaded.config.alarms).toHaveLength(6);
   });
 
   it('refuses duplicate keys instead of silently keeping the last', () => {
