@@ -162,12 +162,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       const address = (client.conn as GuardedConnection).remoteAddress ?? 'unknown';
       const fail = (reason: string, code: 2 | 3 | 4 | 5, detail?: string) => {
         metrics?.authFailures.inc({ reason });
-        log.warn({ clientId: client.id, site, reason, detail, remote: address }, 'connection refused');
+        log.warn({ clientId: client.id, site: site.slice(0, 80), reason, detail, remote: address }, 'connection refused');
         done(authError(reason, code), null);
       };
-      if (!throttle.allowed(address, site, now())) return fail('too-many-failures', 5);
-      if (!siteIdSchema.safeParse(site).success || !password) {
-        throttle.failed(address, site, now());
+      const validSite = siteIdSchema.safeParse(site).success;
+      // Usernames that are no site id share one throttle entry: the map never holds long strings.
+      const throttleKey = validSite ? site : '(invalid)';
+      if (!throttle.allowed(address, throttleKey, now())) return fail('too-many-failures', 5);
+      if (!validSite || !password) {
+        throttle.failed(address, throttleKey, now());
         return fail('bad-username-or-password', 4);
       }
       options.credentials.verify(site, password.toString('utf8')).then(
