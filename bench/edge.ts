@@ -8,7 +8,8 @@
  *     textbook compact schema, one row per reading (integer tag id, integer ts, value, quality).
  *  2. Backlog drain to a local broker (mosquitto, its own process) while live data flows:
  *     a 1,200,000-reading backlog in the buffer, then the Uplink connects with its default
- *     settings while 5,000 tags/s of live data keep being committed every 200 ms. Drain rate =
+ *     settings (backfill bounded at 250,000 readings/s), then again with the bound lifted (what the
+ *     path can do), while 5,000 tags/s of live data keep being committed every 200 ms. Drain rate =
  *     backlog readings / time until the last backlog batch is PUBACKed; live latency = commit to
  *     PUBACK of each live batch committed during the drain. Reference: the same stored blobs
  *     published by a bare mqtt.js client, QoS 1, same window, no buffer bookkeeping.
@@ -167,9 +168,9 @@ function liveSource(): () => Reading[] {
   };
 }
 
-async function benchDrain(broker: Mosquitto): Promise<Figure[]> {
-  log(`2/3 backlog drain: ${BACKLOG_READINGS} readings to mosquitto while 5,000 tags/s of live data flow`);
-  const path = join(work, 'drain.db');
+async function benchDrain(broker: Mosquitto, rateCap: number | null): Promise<Figure[]> {
+  log(`2/3 backlog drain: ${BACKLOG_READINGS} readings to mosquitto while 5,000 tags/s of live data flow, ${rateCap === null ? 'default rate bound' : `rate bound lifted to ${rateCap}/s`}`);
+  const path = join(work, `drain-${rateCap ?? 'default'}.db`);
   const db = openBufferDatabase({ path, site: SITE });
   let uplink: Uplink | null = null;
   const buffer = new TelemetryBuffer({ db, site: SITE, clock: systemClock, limits: LIMITS, streamFor: () => uplink?.laneForCommit() ?? 'backfill' });
@@ -221,7 +222,7 @@ async function benchDrain(broker: Mosquitto): Promise<Figure[]> {
   };
   const up = new Uplink({
     site: SITE,
-    config: uplinkConfigSchema.parse({ url }),
+    config: uplinkConfigSchema.parse({ url, ...(rateCap === null ? {} : { backfillReadingsPerSecond: rateCap }) }),
     credentials: {},
     buffer,
     journal,
@@ -260,10 +261,15 @@ async function benchDrain(broker: Mosquitto): Promise<Figure[]> {
   const p99 = latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))] ?? Number.NaN;
   const p50 = latencies[Math.floor(latencies.length / 2)] ?? Number.NaN;
   log(`   drained ${backlog} readings (${lastBacklogSeq + 1} batches) in ${Math.round(drainedAt - start)} ms; ${latencies.length} live commits during the drain, p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; bare client ${Math.round(bareRate)}/s`);
+  const label = rateCap === null ? 'default bound 250,000/s' : 'bound lifted';
+  if (rateCap !== null) {
+    // Drains in a fraction of a second: too few live commits for a latency figure.
+    return [figure({ name: `backlog drain to a local broker, live flowing (${label})`, unit: 'readings/s', measured: drainRate, reference: bareRate })];
+  }
   return [
-    figure({ name: 'backlog drain to a local broker, live flowing', unit: 'readings/s', measured: drainRate, reference: bareRate, target: '>= 100,000 readings/s', met: drainRate >= 100_000 }),
-    figure({ name: 'live latency p99 during the drain (commit to PUBACK)', unit: 'ms', measured: p99, target: '< 2,000 ms', met: p99 < 2000 }),
-    figure({ name: 'live latency p50 during the drain', unit: 'ms', measured: p50 }),
+    figure({ name: `backlog drain to a local broker, live flowing (${label})`, unit: 'readings/s', measured: drainRate, reference: bareRate, target: '>= 100,000 readings/s', met: drainRate >= 100_000 }),
+    figure({ name: `live latency p99 during the drain (${label})`, unit: 'ms', measured: p99, target: '< 2,000 ms', met: p99 < 2000 }),
+    figure({ name: `live latency p50 during the drain (${label})`, unit: 'ms', measured: p50 }),
   ];
 }
 
@@ -382,10 +388,18 @@ async function main(): Promise<void> {
       printReport({ bench: 'edge-footprint', title: 'edge agent footprint only', figures });
       return;
     }
+    if (process.env['BENCH_ONLY'] === 'drain') {
+      const broker = await startMosquitto(mkdtempSync(join(work, 'mosquitto-')));
+      cleanups.push(() => broker.stop());
+      figures.push(...(await benchDrain(broker, null)), ...(await benchDrain(broker, 10_000_000)));
+      printReport({ bench: 'edge-drain', title: 'edge agent drain only', figures });
+      return;
+    }
     figures.push(...benchInserts());
     const broker = await startMosquitto(mkdtempSync(join(work, 'mosquitto-')));
     cleanups.push(() => broker.stop());
-    figures.push(...(await benchDrain(broker)));
+    figures.push(...(await benchDrain(broker, null)));
+    figures.push(...(await benchDrain(broker, 10_000_000)));
     figures.push(...(await benchFootprint(broker)));
     printReport({
       bench: 'edge',

@@ -251,6 +251,7 @@ export function createEdgeAgent(options: EdgeAgentOptions): EdgeAgent {
     }
     log.info({ event: 'config_applied', version: envelope.version, devices: next.devices.length, alarms: next.alarms.length }, 'applied a config from the cloud');
     publishConfigResult(envelope.version, 'applied');
+    uplink?.refreshStatus();
   };
 
   const applyAlertAction = (payload: Buffer): void => {

@@ -152,6 +152,11 @@ export class Uplink {
     this.pump();
   }
 
+  /** Publishes the retained status now (after a config change, so the cloud sees the applied version at once). */
+  refreshStatus(): void {
+    this.publishStatus('online');
+  }
+
   /** Sends a config or command result on the results channel (queued while offline, bounded). */
   publishResult(result: object): void {
     this.results.push(JSON.stringify(result));
