@@ -298,6 +298,7 @@ export class TelemetryBuffer {
    */
   ack(seq: number, stream: Stream): boolean {
     this.inFlight.delete(seq);
+    if (!this.db.open) return false;
     let row: { readings: number; bytes: number } | undefined;
     try {
       this.db.pragma('synchronous = NORMAL');
@@ -313,7 +314,7 @@ export class TelemetryBuffer {
       this.log.warn({ err, seq }, 'could not record an acknowledgement');
       return false;
     } finally {
-      this.db.pragma('synchronous = FULL');
+      this.restoreFullSync();
     }
     if (row === undefined) return false;
     this.backlogRows--;
@@ -509,7 +510,16 @@ export class TelemetryBuffer {
       this.rowReadings -= deleted.readings ?? 0;
       this.rowBytes -= deleted.bytes ?? 0;
     } finally {
-      this.db.pragma('synchronous = FULL');
+      this.restoreFullSync();
+    }
+  }
+
+  /** Back to FULL after a NORMAL-sync write; never throws (a closed database has nothing to restore). */
+  private restoreFullSync(): void {
+    try {
+      if (this.db.open) this.db.pragma('synchronous = FULL');
+    } catch (err) {
+      this.log.warn({ err }, 'could not restore synchronous = FULL');
     }
   }
 
