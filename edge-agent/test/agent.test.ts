@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAdapter, startModbusSimulator } from '@dcmms/protocol-adapters';
+import { createAdapter, simulatorOpcuaDevice, startModbusSimulator, startOpcuaSimulator } from '@dcmms/protocol-adapters';
 import type { ModbusSimulator } from '@dcmms/protocol-adapters';
 import { mqttTopic, parseSiteConfig } from '@dcmms/shared';
 import type { SiteConfigInput } from '@dcmms/shared';
@@ -184,4 +184,25 @@ describe('edge agent end to end (Modbus simulator -> agent -> aedes)', () => {
     await waitFor(() => sink.results.filter((r) => r['commandId'] === write.id).length === 2, 'result resent');
     expect(await agent.registry.metrics()).toMatch(/dcmms_edge_commands_total\{status="invalid"\} 1/);
   });
+
+  it('runs an OPC-UA device next to the Modbus one (subscriptions and polled tags)', async () => {
+    const opcua = await startOpcuaSimulator({ profile: 'wind-turbine', seed: 2 });
+    cleanups.push(() => opcua.stop());
+    const sink = new CloudSink();
+    const b = await broker(sink);
+    const base = simulatedSite({ simPort: sim.port, url: b.url, bufferPath: join(dir.path, 'buffer.db') });
+    const wt = simulatorOpcuaDevice('wind-turbine', opcua.endpoint, { name: 'wt1', asset: 'turbine-1' }) as { tags: Array<Record<string, unknown>> };
+    // Half the tags polled, half subscribed.
+    wt.tags = wt.tags.map((t, i) => (i % 2 === 0 ? { ...t, pollIntervalMs: 500 } : t));
+    const agent = agentFor({ ...base, devices: [...(base.devices ?? []), wt as never] });
+    await agent.start();
+    const wtTags = new Set(wt.tags.map((t) => String(t['name'])));
+    await waitFor(() => {
+      const seen = new Set(sink.uniqueBatches().flatMap((x) => x.readings.filter((r) => r.tag.startsWith('wt1.')).map((r) => r.tag)));
+      return seen.size === wtTags.size;
+    }, 'every OPC-UA tag upstream', 60_000);
+    expect(agent.status().devices.map((d) => `${d.id} ${d.state}`).sort()).toEqual(['inv1 connected', 'wt1 connected']);
+    const bad = sink.uniqueBatches().flatMap((x) => x.readings.filter((r) => r.tag.startsWith('wt1.') && r.quality === 'bad'));
+    expect(bad).toEqual([]);
+  }, 90_000);
 });
