@@ -33,6 +33,7 @@ install_tool kustomize "$KUSTOMIZE_VERSION" sigs.k8s.io/kustomize/kustomize/v5
 
 validate() { # rendered.yaml
   npx tsx scripts/deploy-check/validate-manifests.ts "$1"
+  npx tsx --conditions=dcmms-source scripts/deploy-check/env-names.ts "$1"
   "$BIN/k8s-strict" <"$1"
 }
 

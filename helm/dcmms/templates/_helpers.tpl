@@ -50,10 +50,13 @@ app.kubernetes.io/component: {{ .role }}
 {{- printf "%s-config" (include "dcmms.fullname" .) -}}
 {{- end -}}
 
-{{/* Environment every role reads: engine addresses from the ConfigMap, credentials from the Secret. */}}
+{{/* Credentials from the Secret: the registry every role reads, and QuestDB's for the roles that query it. */}}
 {{- define "dcmms.env" -}}
 - name: DATABASE_URL
   valueFrom: { secretKeyRef: { name: {{ include "dcmms.secretName" . }}, key: DATABASE_URL } }
+{{- end -}}
+
+{{- define "dcmms.questdbEnv" -}}
 - name: QUESTDB_PG
   valueFrom: { secretKeyRef: { name: {{ include "dcmms.secretName" . }}, key: QUESTDB_PG } }
 {{- end -}}
