@@ -1,16 +1,42 @@
-// `npm start`: until the all-in-one demo lands (issue "Run it"), say what it will run.
-const plan = `dCMMS all-in-one demo (npm start) - not wired yet.
+// `npm start` / `npm run start:engines`: the all-in-one demo (see scripts/demo/, --help).
+import { parseArgs } from 'node:util';
+import { isDcmmsError } from '@dcmms/shared';
+import { banner } from './demo/print.js';
+import { demoOptionsFromEnv, HELP } from './demo/options.js';
+import { startDemo } from './demo/run.js';
 
-When it is, npm start will run on embedded defaults (SQLite stores, no Kafka):
-  - device simulators for a demo site: 2 PV inverters and a meter over Modbus TCP,
-    a wind turbine over OPC-UA
-  - an edge agent for the site (SQLite buffer, offline alarms, MQTT uplink)
-  - the cloud gateway (aedes) and the REST API on http://127.0.0.1:8080
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { engines: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  const demo = await startDemo(demoOptionsFromEnv(process.env, values.engines ? 'engines' : 'embedded'), (line) => say(`... ${line}`));
+  say(banner(demo.summary));
 
-Today you can run:
-  npm test                 unit and in-process tests
-  npm run engines:up       real Kafka, QuestDB and PostgreSQL on 127.0.0.1
-  npm run test:engines     integration tests against them
-  npm run bench:codec      the batch codec benchmark
-`;
-process.stdout.write(plan);
+  // One Ctrl-C stops cleanly; another one while stopping gives up on that.
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  const force = (s: NodeJS.Signals) => {
+    say(`${s} again: exiting without finishing the stop`);
+    process.exit(1);
+  };
+  process.on('SIGINT', force);
+  process.on('SIGTERM', force);
+  say(`${signal}: stopping (edge flush, gateway, API, simulators)...`);
+  await demo.stop();
+  say('stopped.');
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    // Our errors say what to do; anything else is shown with its stack.
+    process.stderr.write(`npm start: ${isDcmmsError(err) ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
