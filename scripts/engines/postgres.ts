@@ -73,6 +73,8 @@ export function postgresEngine(s: EngineSettings): Engine {
       mkdirSync(join(s.dir, 'logs'), { recursive: true });
       if (owner) chownSync(home, owner.uid, owner.gid);
       if (!existsSync(join(data, 'PG_VERSION'))) {
+        // A data folder without PG_VERSION is what an interrupted initdb leaves: start it over.
+        rmSync(data, { recursive: true, force: true });
         const pwfile = join(home, 'pwfile');
         writeFileSync(pwfile, `${s.postgres.password}\n`, { mode: 0o600 });
         if (owner) chownSync(pwfile, owner.uid, owner.gid);
