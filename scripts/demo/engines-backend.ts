@@ -105,7 +105,6 @@ export async function openEnginesBackend(options: DemoOptions, layout: DataLayou
     // Readiness is read from the roles' info lines: never below info.
     const common = { LOG_LEVEL: options.logLevel === 'debug' || options.logLevel === 'trace' ? options.logLevel : 'info', RUN_MIGRATIONS: 'false', METRICS_HOST: '127.0.0.1', METRICS_PORT: '0' };
     const questdb = { QUESTDB_HTTP: env['QUESTDB_HTTP']!, QUESTDB_PG: env['QUESTDB_PG']!, QUESTDB_TABLE: options.questdbTable };
-    progress('starting the gateway, worker and api roles');
     roles.push(
       startRole('gateway', { ...common, KAFKA_BROKERS: env['KAFKA_BROKERS']!, DATABASE_URL: databaseUrl, MQTT_HOST: options.mqttHost, MQTT_PORT: String(options.mqttPort) }, layout.logs),
       startRole('worker', { ...common, ...questdb, KAFKA_BROKERS: env['KAFKA_BROKERS']!, DATABASE_URL: databaseUrl, INGEST_GROUP_ID: groups.telemetry, EDGE_EVENTS_GROUP_ID: groups.edgeEvents }, layout.logs),

@@ -35,6 +35,8 @@ function passwordLine(s: DemoSummary): string {
   }
 }
 
+const row = (label: string, value: string): string => `  ${label.padEnd(15)}${value}`;
+
 export function banner(s: DemoSummary): string {
   const engines =
     s.mode === 'engines'
@@ -44,15 +46,15 @@ export function banner(s: DemoSummary): string {
     '',
     `dCMMS demo is running (${engines})`,
     '',
-    `  API          ${s.apiUrl}/api/v1`,
-    `  API docs     ${s.docsUrl}`,
-    `  MQTT         ${s.mqttUrl}   (the gateway; the demo edge logs in as site ${s.siteId})`,
-    `  Edge agent   ${s.edgeUrl}/status   (/healthz /readyz /metrics)`,
-    ...(s.engines ? Object.entries(s.engines).map(([k, v]) => `  ${k.padEnd(12)} ${v}`) : []),
-    `  Data         ${s.dataDir}`,
-    `  Logs         ${s.logFiles.join(', ')}`,
+    row('API', `${s.apiUrl}/api/v1`),
+    row('API docs', s.docsUrl),
+    row('MQTT', `${s.mqttUrl}   (the gateway; the demo edge logs in as site ${s.siteId})`),
+    row('Edge agent', `${s.edgeUrl}/status   (/healthz /readyz /metrics)`),
+    ...(s.engines ? Object.entries(s.engines).map(([k, v]) => row(k, v)) : []),
+    row('Data', s.dataDir),
+    row('Logs', s.logFiles.join(', ')),
     '',
-    `  Login        ${passwordLine(s)}`,
+    row('Login', passwordLine(s)),
     '',
     `  Site ${s.siteId}: 2 PV inverters and a revenue meter (Modbus TCP), wind turbine WT1 (OPC-UA), ${s.tagCount} tags.`,
     `  The alarm ${s.demoAlarm.ruleId} (critical) is raised ${Math.round(s.demoAlarm.delayMs / 1000)} s after the turbine's first reading (unless still active from an earlier start) and opens a work order.`,

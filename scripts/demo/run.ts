@@ -75,7 +75,7 @@ export async function startDemo(input: DemoOptionsInput, progress: (line: string
     });
     logger.info({ event: 'seeded', changes: seeded.changes, configVersion: seeded.envelope.version }, seeded.changes.length > 0 ? `seeded: ${seeded.changes.join(', ')}` : 'registry already seeded');
 
-    progress('starting the gateway and the API');
+    progress(options.mode === 'engines' ? 'starting the cloud roles' : 'starting the gateway and the API');
     const cloud = await backend.start();
     // Retained: the edge gets it when it subscribes, now or after any reconnect.
     await cloud.downlink.publish(options.siteId, 'config', Buffer.from(JSON.stringify(seeded.envelope), 'utf8'), { retain: true });
