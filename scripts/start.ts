@@ -2,8 +2,7 @@
 import { parseArgs } from 'node:util';
 import { isDcmmsError } from '@dcmms/shared';
 import { banner } from './demo/print.js';
-import { demoOptionsFromEnv, HELP } from './demo/options.js';
-import { startDemo } from './demo/run.js';
+import { demoOptionsFromEnv, HELP, parseDemoOptions } from './demo/options.js';
 
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { engines: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
@@ -11,22 +10,32 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  const options = parseDemoOptions(demoOptionsFromEnv(process.env, values.engines ? 'engines' : 'embedded'));
   const say = (line: string) => process.stdout.write(`${line}\n`);
-  const demo = await startDemo(demoOptionsFromEnv(process.env, values.engines ? 'engines' : 'embedded'), (line) => say(`... ${line}`));
-  say(banner(demo.summary));
 
-  // One Ctrl-C stops cleanly; another one while stopping gives up on that.
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
-  const force = (s: NodeJS.Signals) => {
-    say(`${s} again: exiting without finishing the stop`);
-    process.exit(1);
+  // One Ctrl-C stops cleanly (also during the start: once it finished); another one gives up
+  // on that and exits at once (role processes of start:engines are killed on exit).
+  let signalled: NodeJS.Signals | null = null;
+  let wake = () => {};
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled !== null) {
+      say(`${signal} again: exiting without finishing the stop`);
+      process.exit(1);
+    }
+    signalled = signal;
+    wake();
   };
-  process.on('SIGINT', force);
-  process.on('SIGTERM', force);
-  say(`${signal}: stopping (edge flush, gateway, API, simulators)...`);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  // Loaded after the settings are checked: --help and a bad setting answer without loading node-opcua and the rest.
+  const { startDemo } = await import('./demo/run.js');
+  const demo = await startDemo(options, (line) => say(`... ${line}`));
+  if (signalled === null) {
+    say(banner(demo.summary));
+    await new Promise<void>((resolve) => (wake = resolve));
+  }
+  say(`${signalled}: stopping (edge flush, gateway, API, simulators)...`);
   await demo.stop();
   say('stopped.');
   return 0;
