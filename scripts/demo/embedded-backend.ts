@@ -59,7 +59,7 @@ export async function openEmbeddedBackend(options: DemoOptions, layout: DataLayo
         logger: logger.child({ component: 'gateway' }),
       }),
     );
-    const jwtSecret = await resolveJwtSecret(registry, process.env['DCMMS_JWT_SECRET']);
+    const jwtSecret = await resolveJwtSecret(registry, options.jwtSecret);
     app = buildApi({ registry, telemetry: store, ledger, downlink: gateway.downlink, logger: logger.child({ component: 'api' }) }, { jwtSecret });
     const api = app;
     await listenOrExplain({ host: options.apiHost, port: options.apiPort, what: 'the API', env: 'DCMMS_API_PORT' }, () => api.listen({ host: options.apiHost, port: options.apiPort }));

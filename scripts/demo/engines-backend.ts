@@ -108,7 +108,7 @@ export async function openEnginesBackend(options: DemoOptions, layout: DataLayou
     roles.push(
       startRole('gateway', { ...common, KAFKA_BROKERS: env['KAFKA_BROKERS']!, DATABASE_URL: databaseUrl, MQTT_HOST: options.mqttHost, MQTT_PORT: String(options.mqttPort) }, layout.logs),
       startRole('worker', { ...common, ...questdb, KAFKA_BROKERS: env['KAFKA_BROKERS']!, DATABASE_URL: databaseUrl, INGEST_GROUP_ID: groups.telemetry, EDGE_EVENTS_GROUP_ID: groups.edgeEvents }, layout.logs),
-      startRole('api', { ...common, ...questdb, KAFKA_BROKERS: env['KAFKA_BROKERS']!, DATABASE_URL: databaseUrl, DCMMS_API_HOST: options.apiHost, DCMMS_API_PORT: String(options.apiPort), DCMMS_ADMIN_USER: options.adminUser }, layout.logs),
+      startRole('api', { ...common, ...questdb, KAFKA_BROKERS: env['KAFKA_BROKERS']!, DATABASE_URL: databaseUrl, DCMMS_API_HOST: options.apiHost, DCMMS_API_PORT: String(options.apiPort), DCMMS_ADMIN_USER: options.adminUser, ...(options.jwtSecret ? { DCMMS_JWT_SECRET: options.jwtSecret } : {}) }, layout.logs),
     );
     const [gatewayReady, , apiReady] = await Promise.all(roles.map((r) => r.ready));
     producer = await eventLog.producer();

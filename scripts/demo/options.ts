@@ -25,6 +25,8 @@ Environment (defaults in brackets):
   DCMMS_MQTT_HOST [127.0.0.1] DCMMS_MQTT_PORT [11883]    the gateway's MQTT listener (plain TCP
                               on loopback; 11883 so a local broker on 1883 is left alone)
   DCMMS_EDGE_HTTP_PORT [9180] the edge agent's /healthz /readyz /metrics /status
+  DCMMS_JWT_SECRET            token signing key, >= 32 characters (default: generated once and
+                              kept in the registry, so logins survive a restart)
   DCMMS_ADMIN_USER [admin]    DCMMS_ADMIN_PASSWORD (>= 12 characters; default: generated at
                               the first start and printed once; when set, later starts
                               reset the admin's password to it)
@@ -51,6 +53,7 @@ export const demoOptionsSchema = z.strictObject({
   edgeHttpPort: port.default(9180),
   adminUser: z.string().trim().min(3, 'expected at least 3 characters').max(64).default('admin'),
   adminPassword: z.string().min(12, 'expected at least 12 characters').max(256).optional(),
+  jwtSecret: z.string().min(32, 'expected at least 32 characters').optional(),
   siteId: siteIdSchema.default('demo-plant'),
   alarmDelayMs: ms(0, 600_000).default(20_000),
   pollIntervalMs: ms(100, 60_000).default(1000),
@@ -93,6 +96,7 @@ const ENV_NAMES: Readonly<Record<string, string>> = {
   edgeHttpPort: 'DCMMS_EDGE_HTTP_PORT',
   adminUser: 'DCMMS_ADMIN_USER',
   adminPassword: 'DCMMS_ADMIN_PASSWORD',
+  jwtSecret: 'DCMMS_JWT_SECRET',
   siteId: 'DCMMS_DEMO_SITE',
   alarmDelayMs: 'DCMMS_DEMO_ALARM_DELAY_MS',
   pollIntervalMs: 'DCMMS_DEMO_POLL_MS',

@@ -24,6 +24,37 @@ async function startCli(env: Record<string, string>): Promise<{ code: number | n
   }
 }
 
+interface RunningCli {
+  readonly child: ReturnType<typeof spawn>;
+  readonly out: () => string;
+  readonly exited: Promise<number | null>;
+  /** Resolves once the banner is printed. */
+  banner(): Promise<void>;
+}
+
+function spawnCli(dataDir: string): RunningCli {
+  const child = spawn(process.execPath, START, {
+    cwd: REPO_ROOT,
+    env: cleanEnv({ DCMMS_DATA_DIR: dataDir, DCMMS_API_PORT: '0', DCMMS_MQTT_PORT: '0', DCMMS_EDGE_HTTP_PORT: '0', DCMMS_DEMO_ALARM_DELAY_MS: '1000', DCMMS_DEMO_POLL_MS: '500' }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    out: () => stdout,
+    exited,
+    banner: () =>
+      waitFor('the banner', () => {
+        if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}: ${stderr}`);
+        return stdout.includes('Ctrl-C stops everything');
+      }, 60_000).then(() => undefined),
+  };
+}
+
 /** `npm start` as a user runs it: scripts/start.ts in its own process, driven by its environment. */
 describe('scripts/start.ts (the npm start command)', () => {
   const dirs: string[] = [];
@@ -64,21 +95,11 @@ describe('scripts/start.ts (the npm start command)', () => {
 
   it('prints curl commands that work as printed, and stops cleanly on Ctrl-C (SIGINT)', async () => {
     const dataDir = tempDir();
-    const child = spawn(process.execPath, START, {
-      cwd: REPO_ROOT,
-      env: cleanEnv({ DCMMS_DATA_DIR: dataDir, DCMMS_API_PORT: '0', DCMMS_MQTT_PORT: '0', DCMMS_EDGE_HTTP_PORT: '0', DCMMS_DEMO_ALARM_DELAY_MS: '1000', DCMMS_DEMO_POLL_MS: '500' }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const cli = spawnCli(dataDir);
+    const { child, exited } = cli;
     try {
-      await waitFor('the banner', () => {
-        if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}: ${stderr}`);
-        return stdout.includes('Ctrl-C stops everything');
-      }, 60_000);
+      await cli.banner();
+      const stdout = cli.out();
       expect(stdout).toMatch(/Login +admin \/ [\w-]{16,} +\(generated now and shown only this once/);
       const commands = stdout.split('\n').filter((l) => /^ {2}(TOKEN=|curl )/.test(l)).map((l) => l.slice(2));
       expect(commands).toHaveLength(3);
@@ -103,11 +124,33 @@ describe('scripts/start.ts (the npm start command)', () => {
 
       child.kill('SIGINT');
       expect(await exited).toBe(0);
-      expect(stdout).toContain('SIGINT: stopping');
-      expect(stdout.trimEnd().endsWith('stopped.')).toBe(true);
+      expect(cli.out()).toContain('SIGINT: stopping');
+      expect(cli.out().trimEnd().endsWith('stopped.')).toBe(true);
       expect(existsSync(join(dataDir, 'demo.pid'))).toBe(false);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 120_000);
+
+  it('survives kill -9: the next start takes over the data folder and reuses it', async () => {
+    const dataDir = tempDir();
+    const first = spawnCli(dataDir);
+    try {
+      await first.banner();
+    } finally {
+      first.child.kill('SIGKILL');
+    }
+    await first.exited;
+    expect(existsSync(join(dataDir, 'demo.pid'))).toBe(true);
+    const second = spawnCli(dataDir);
+    try {
+      await second.banner();
+      expect(second.out()).toContain('admin / the password printed at the first start');
+      expect(second.out()).toContain('nothing seeded again');
+      second.child.kill('SIGINT');
+      expect(await second.exited).toBe(0);
+    } finally {
+      if (second.child.exitCode === null) second.child.kill('SIGKILL');
     }
   }, 120_000);
 });
