@@ -10,6 +10,7 @@ export function dataLayout(root: string) {
     registry: join(root, 'registry.db'),
     telemetry: join(root, 'telemetry.db'),
     deadLetters: join(root, 'dead-letters'),
+    opcuaSimulatorPki: join(root, 'simulators', 'opcua-pki'),
     edgeDir: join(root, 'edge'),
     edgeSiteFile: join(root, 'edge', 'site.yaml'),
     /** The demo edge's MQTT secret (the registry keeps only its hash): a restart reuses it. */

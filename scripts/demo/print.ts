@@ -12,8 +12,8 @@ export function exampleCommands(s: DemoSummary): string[] {
   const api = `${s.apiUrl}/api/v1`;
   const body =
     s.login.password === null
-      ? // Not known after the first start: taken from the variable the user sets.
-        `"{\\"username\\":${JSON.stringify(JSON.stringify(s.login.username)).slice(1, -1)},\\"password\\":\\"$DCMMS_ADMIN_PASSWORD\\"}"`
+      ? // Not known after the first start: spliced in from the variable the user sets.
+        `${shellQuote(`{"username":${JSON.stringify(s.login.username)},"password":"`)}"$DCMMS_ADMIN_PASSWORD"${shellQuote('"}')}`
       : shellQuote(JSON.stringify({ username: s.login.username, password: s.login.password }));
   const token = `node -pe ${shellQuote('JSON.parse(require("fs").readFileSync(0, "utf8")).accessToken')}`;
   return [

@@ -60,7 +60,7 @@ export async function startDemo(input: DemoOptionsInput, progress: (line: string
     ]);
     progress('starting the device simulators');
     const state = readState(layout);
-    simulators = await startDemoSimulators(state.simulatorPorts, logger);
+    simulators = await startDemoSimulators(state.simulatorPorts, layout.opcuaSimulatorPki, logger);
     writeState(layout, { ...readState(layout), simulatorPorts: { ...simulators.ports } });
 
     backend = options.mode === 'engines' ? await openEnginesBackend(options, layout, logger, progress) : await openEmbeddedBackend(options, layout, logger);

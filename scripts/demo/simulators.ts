@@ -14,9 +14,10 @@ const HOST = '127.0.0.1';
 /**
  * One simulator per device, on loopback. Each tries the port it had last time (so the site
  * config, which names the addresses, stays the same version) and takes a free one if that
- * port is gone.
+ * port is gone. The OPC-UA server keeps its certificate in the data folder (no temp folder
+ * left behind by a kill -9).
  */
-export async function startDemoSimulators(previous: Readonly<Record<string, number>>, logger: Logger): Promise<DemoSimulators> {
+export async function startDemoSimulators(previous: Readonly<Record<string, number>>, opcuaPkiFolder: string, logger: Logger): Promise<DemoSimulators> {
   const stops: Array<() => Promise<void>> = [];
   const endpoints: Record<string, { host: string; port: number; endpoint?: string }> = {};
   const ports: Record<string, number> = {};
@@ -34,7 +35,7 @@ export async function startDemoSimulators(previous: Readonly<Record<string, numb
     for (const d of DEMO_DEVICES) {
       const log = logger.child({ component: 'simulator', device: d.name });
       if (d.protocol === 'opcua') {
-        const sim = await onPort(d.name, (port) => startOpcuaSimulator({ profile: d.profile, seed: d.seed, port, logger: log }));
+        const sim = await onPort(d.name, (port) => startOpcuaSimulator({ profile: d.profile, seed: d.seed, port, pkiFolder: opcuaPkiFolder, logger: log }));
         stops.push(() => sim.stop());
         endpoints[d.name] = { host: HOST, port: sim.port, endpoint: sim.endpoint };
         ports[d.name] = sim.port;
