@@ -48,6 +48,8 @@ describe('the example commands', () => {
   afterAll(() => server.close());
 
   const runPrinted = async (s: DemoSummary, env: Record<string, string> = {}) => {
+    // One line each: what is copied from the terminal is what runs.
+    expect(exampleCommands(s).filter((c) => c.includes('\n'))).toEqual([]);
     seen.length = 0;
     await run('bash', ['-c', exampleCommands(s).join('\n')], { env: { ...process.env, ...env } });
     return seen.slice();

@@ -18,8 +18,8 @@ export function exampleCommands(s: DemoSummary): string[] {
   const token = `node -pe ${shellQuote('JSON.parse(require("fs").readFileSync(0, "utf8")).accessToken')}`;
   return [
     `TOKEN=$(curl -sS -X POST ${api}/auth/login -H 'content-type: application/json' -d ${body} | ${token})`,
-    `curl -sS -H "authorization: Bearer $TOKEN" ${shellQuote(`${api}/alerts?siteId=${s.siteId}&active=true`)}`,
-    `curl -sS -H "authorization: Bearer $TOKEN" ${shellQuote(`${api}/assets/${s.exampleAsset.id}/telemetry/latest`)}`,
+    `curl -sS -w '\\n' -H "authorization: Bearer $TOKEN" ${shellQuote(`${api}/alerts?siteId=${s.siteId}&active=true`)}`,
+    `curl -sS -w '\\n' -H "authorization: Bearer $TOKEN" ${shellQuote(`${api}/assets/${s.exampleAsset.id}/telemetry/latest`)}`,
   ];
 }
 
