@@ -18,6 +18,8 @@ export function dataLayout(root: string) {
     logs: join(root, 'logs'),
     state: join(root, 'demo-state.json'),
     lock: join(root, 'demo.pid'),
+    /** start:engines: the role processes of the running demo. */
+    rolePids: join(root, 'roles.pids'),
   });
 }
 export type DataLayout = ReturnType<typeof dataLayout>;

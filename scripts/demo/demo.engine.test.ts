@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { DemoOptionsInput } from './options.js';
@@ -14,7 +15,7 @@ const env = inject('engines');
  * `npm run start:engines` on the running engines: the real gateway, worker and api roles as
  * child processes, the registry in PostgreSQL, telemetry in QuestDB, Kafka in between. The
  * engines are shared, so the database, QuestDB table, consumer groups and site id are this
- * run's own, and dropped afterwards.
+ * run's own, and dropped (groups deleted) afterwards.
  */
 describe('npm run start:engines: the demo on Kafka, QuestDB and PostgreSQL', () => {
   const id = randomUUID().replaceAll('-', '').slice(0, 12);
@@ -47,6 +48,10 @@ describe('npm run start:engines: the demo on Kafka, QuestDB and PostgreSQL', () 
     await questdb.connect();
     await questdb.query(`DROP TABLE IF EXISTS "${options.questdbTable}"`);
     await questdb.end();
+    const kafka = new Kafka({ brokers: env['KAFKA_BROKERS']!.split(','), logLevel: logLevel.NOTHING }).admin();
+    await kafka.connect();
+    await kafka.deleteGroups([`${options.kafkaGroup}-telemetry`, `${options.kafkaGroup}-edge-events`]).catch(() => undefined);
+    await kafka.disconnect();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import pg from 'pg';
 import { createEventLog, createKafkaDownlink, createRegistry, migrateToLatest, openRegistryDatabase, type EventLog, type LogProducer } from '@dcmms/cloud';
 import { KAFKA_TOPICS, describeError, type Logger } from '@dcmms/shared';
@@ -8,6 +9,7 @@ import { readState, writeState, type DataLayout } from './data-dir.js';
 import { DemoError } from './errors.js';
 import type { DemoOptions } from './options.js';
 import { assertPortsFree } from './ports.js';
+import { recordRolePids } from './leftover-roles.js';
 import { startRole, type RoleProcess } from './roles.js';
 import { reachableHost } from './summary.js';
 
@@ -68,6 +70,7 @@ export async function openEnginesBackend(options: DemoOptions, layout: DataLayou
       [
         // The API first (no new changes), then the worker (finishes its flush), then the gateway.
         ...(['api', 'worker', 'gateway'] as const).map((name) => [name, async () => roles.find((r) => r.role === name)?.stop()] as const),
+        ['role pid list', async () => (roles.length > 0 ? rmSync(layout.rolePids, { force: true }) : undefined)],
         ['downlink producer', async () => producer?.close()],
         ['event log', () => eventLog.close()],
         ['registry', () => database.close()],
@@ -110,6 +113,7 @@ export async function openEnginesBackend(options: DemoOptions, layout: DataLayou
       startRole('worker', { ...common, ...questdb, KAFKA_BROKERS: env['KAFKA_BROKERS']!, DATABASE_URL: databaseUrl, INGEST_GROUP_ID: groups.telemetry, EDGE_EVENTS_GROUP_ID: groups.edgeEvents }, layout.logs),
       startRole('api', { ...common, ...questdb, KAFKA_BROKERS: env['KAFKA_BROKERS']!, DATABASE_URL: databaseUrl, DCMMS_API_HOST: options.apiHost, DCMMS_API_PORT: String(options.apiPort), DCMMS_ADMIN_USER: options.adminUser, ...(options.jwtSecret ? { DCMMS_JWT_SECRET: options.jwtSecret } : {}) }, layout.logs),
     );
+    recordRolePids(layout.rolePids, Object.fromEntries(roles.map((r) => [r.role, r.pid])));
     const [gatewayReady, , apiReady] = await Promise.all(roles.map((r) => r.ready));
     producer = await eventLog.producer();
     const apiPort = Number(new URL(String(apiReady!['url'])).port);

@@ -8,6 +8,7 @@ export type CloudRole = 'gateway' | 'worker' | 'api';
 
 export interface RoleProcess {
   readonly role: CloudRole;
+  readonly pid: number;
   readonly logFile: string;
   /** The role's first log line matching its ready pattern, parsed (pino JSON). */
   readonly ready: Promise<Record<string, unknown>>;
@@ -86,6 +87,7 @@ export function startRole(role: CloudRole, env: Record<string, string>, logsDir:
 
   return {
     role,
+    pid: child.pid!,
     logFile,
     ready,
     async stop(graceMs = 20_000) {

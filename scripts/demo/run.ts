@@ -5,6 +5,7 @@ import { dataLayout, lockDataDir, readState, writeState } from './data-dir.js';
 import { startDemoEdge, type DemoEdge } from './edge.js';
 import { openEmbeddedBackend } from './embedded-backend.js';
 import { openEnginesBackend } from './engines-backend.js';
+import { stopLeftoverRoles } from './leftover-roles.js';
 import { openDemoLogger } from './logger.js';
 import { parseDemoOptions, type DemoOptions, type DemoOptionsInput } from './options.js';
 import { DEMO_ALARM, demoSiteConfigBody, demoTagNames } from './plant.js';
@@ -53,6 +54,8 @@ export async function startDemo(input: DemoOptionsInput, progress: (line: string
     })());
 
   try {
+    // Before the port checks: a killed start:engines run leaves its roles on the ports.
+    if ((await stopLeftoverRoles(layout.rolePids, logger)) > 0) progress('stopped the cloud roles an earlier, killed run left behind');
     await assertPortsFree([
       { host: options.apiHost, port: options.apiPort, what: 'the API', env: 'DCMMS_API_PORT' },
       { host: options.mqttHost, port: options.mqttPort, what: 'the MQTT gateway', env: 'DCMMS_MQTT_PORT' },

@@ -151,17 +151,21 @@ export async function exerciseFirstStart(demo: DemoHandle, timeoutMs = 60_000): 
 /** A second start on the same data: nothing seeded again, the same login, data flowing again. */
 export async function exerciseRestart(demo: DemoHandle, first: FirstStartFacts, timeoutMs = 60_000): Promise<void> {
   const { summary } = demo;
-  expect(summary.seeded).toEqual([]);
+  // Nothing seeded again, except a new config version when a simulator's port of the last run
+  // was taken in between (by a test running beside this one) and the device moved.
+  const moved = summary.seeded.length === 1 && /^site config version \d+ stored$/.test(summary.seeded[0]!);
+  if (!moved) expect(summary.seeded).toEqual([]);
+  const configVersion = first.configVersion + (moved ? 1 : 0);
   expect(summary.login).toEqual({ username: first.username, password: null, passwordSource: 'first-start' });
   const client = await login(summary.apiUrl, first.username, first.password);
   const restartedAt = Date.now();
-  expect(await siteOnlineAndInSync(client, demo, timeoutMs)).toBe(first.configVersion);
+  expect(await siteOnlineAndInSync(client, demo, timeoutMs)).toBe(configVersion);
   await everyTagFresh(client, demo, restartedAt, timeoutMs);
 
   expect((await client.get<Page<unknown>>(`/assets?siteId=${summary.siteId}&limit=200`)).items.length).toBe(first.assets);
   expect((await client.get<Page<unknown>>(`/workorders?siteId=${summary.siteId}&limit=100`)).items.length).toBe(first.workOrders);
   expect((await client.get<Page<unknown>>(`${siteUrl(demo)}/credentials`)).items.length).toBe(1);
-  expect((await client.get<Page<unknown>>(`${siteUrl(demo)}/config/versions`)).items.length).toBe(first.configVersion);
+  expect((await client.get<Page<unknown>>(`${siteUrl(demo)}/config/versions`)).items.length).toBe(configVersion);
   // The alarm is still the acknowledged occurrence the edge kept across the restart.
   const alerts = (await client.get<Page<Alert>>(`/alerts?siteId=${summary.siteId}`)).items.filter((a) => a.alertKey === DEMO_ALARM.alertKey);
   expect(alerts.map((a) => [a.id, a.occurrence, a.state])).toEqual([[first.alertId, 1, 'acked_active']]);
