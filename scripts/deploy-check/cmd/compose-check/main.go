@@ -2,9 +2,9 @@
 // the compose-spec JSON schema, interpolation, references), without a Docker engine, and adds
 // the checks a reviewer would make: every ${VAR} has a default, every build context and
 // Dockerfile exists, every service_healthy dependency has a healthcheck, every
-// service_completed_successfully dependency does not restart, no host port is published
-// twice, and every "service:port" an environment value points at is a port that service
-// declares (ports or expose).
+// service_completed_successfully dependency does not restart, every bind-mounted path exists,
+// no host port is published twice, and every "service:port" an environment value points at is
+// a port that service declares (ports or expose).
 package main
 
 import (
@@ -97,6 +97,13 @@ func main() {
 				}
 				if _, err := os.Stat(df); err != nil {
 					add("service %s: Dockerfile %s does not exist", name, df)
+				}
+			}
+		}
+		for _, v := range s.Volumes {
+			if v.Type == types.VolumeTypeBind {
+				if _, err := os.Stat(v.Source); err != nil {
+					add("service %s: bind mount source %s does not exist", name, v.Source)
 				}
 			}
 		}
