@@ -10,7 +10,7 @@ export default tseslint.config(
   {
     languageOptions: {
       globals: { ...globals.node },
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'scripts/compose/*.mjs', 'scripts/container/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       // A promise nobody awaits is an unhandled rejection waiting to crash a process.
