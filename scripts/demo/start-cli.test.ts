@@ -27,6 +27,8 @@ async function startCli(env: Record<string, string>): Promise<{ code: number | n
 interface RunningCli {
   readonly child: ReturnType<typeof spawn>;
   readonly out: () => string;
+  /** Both streams, for an assertion's message: a failed stop says why on stderr. */
+  readonly transcript: () => string;
   readonly exited: Promise<number | null>;
   /** Resolves once the banner is printed. */
   banner(): Promise<void>;
@@ -46,6 +48,7 @@ function spawnCli(dataDir: string): RunningCli {
   return {
     child,
     out: () => stdout,
+    transcript: () => `--- stdout\n${stdout}\n--- stderr\n${stderr}`,
     exited,
     banner: () =>
       waitFor('the banner', () => {
@@ -123,7 +126,7 @@ describe('scripts/start.ts (the npm start command)', () => {
       expect(latest.values.every((v) => v.tag.startsWith('wt1.'))).toBe(true);
 
       child.kill('SIGINT');
-      expect(await exited).toBe(0);
+      expect(await exited, cli.transcript()).toBe(0);
       expect(cli.out()).toContain('SIGINT: stopping');
       expect(cli.out().trimEnd().endsWith('stopped.')).toBe(true);
       expect(existsSync(join(dataDir, 'demo.pid'))).toBe(false);
@@ -149,7 +152,7 @@ describe('scripts/start.ts (the npm start command)', () => {
       // (A new config version only if a simulator's port was taken in between by a test running beside this one.)
       expect(second.out()).toMatch(/nothing seeded again|Seeded now: site config version \d+ stored\./);
       second.child.kill('SIGINT');
-      expect(await second.exited).toBe(0);
+      expect(await second.exited, second.transcript()).toBe(0);
     } finally {
       if (second.child.exitCode === null) second.child.kill('SIGKILL');
     }
