@@ -22,7 +22,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
@@ -32,8 +31,9 @@ import { migrateToLatest, openRegistryDatabase } from '../cloud/src/db/index.js'
 import { createRegistry, type Actor, type Scope } from '../cloud/src/registry/index.js';
 import { createQuestDbTelemetryStore } from '../cloud/src/stores/telemetry/index.js';
 import type { TelemetryRow } from '../cloud/src/ports/telemetry-store.js';
-import { up } from '../scripts/engines/engines.js';
+import { engines, up } from '../scripts/engines/engines.js';
 import { engineEnv, loadSettings } from '../scripts/engines/settings.js';
+import { cpuSeconds, cpuSecondsWithChildren } from './lib/cpu.js';
 import { figure, printReport, type Figure } from './lib/report.js';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
@@ -53,17 +53,6 @@ interface Child {
   readonly url: string;
   readonly pid: number;
   stop(): Promise<void>;
-}
-
-const TICKS = 100; // /proc clock ticks per second on Linux
-/** CPU seconds (user + system) a process has used so far. */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS;
-  } catch {
-    return 0;
-  }
 }
 
 /** Starts a process and resolves with the URL it prints in a line matching `pattern`. */
@@ -269,17 +258,25 @@ async function main(): Promise<void> {
       { name: 'mix', url: api.url, request: mix },
       { name: `mix at ${MIX_RATE} req/s`, url: api.url, request: mix, rate: MIX_RATE },
     ];
+    const [postgresEngine, questdbEngine] = engines(settings, ['postgres', 'questdb']);
+    const cpuNow = (serverPid: number) => ({
+      server: cpuSeconds(serverPid),
+      postgres: cpuSecondsWithChildren(postgresEngine!.runningPid()),
+      questdb: cpuSeconds(questdbEngine!.runningPid()),
+      client: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
+    });
     const outcomes = new Map<string, Outcome>();
     const cpuPerRequest: string[] = [];
     for (const s of scenarios) {
       await drive(s, token, pool, 2); // warm-up: JIT, pools, caches
       const server = s.url === trivial.url ? trivial : api;
-      const cpu0 = cpuSeconds(server.pid);
+      const before = cpuNow(server.pid);
       const o = await drive(s, token, pool, SECONDS);
-      const cpuMs = ((cpuSeconds(server.pid) - cpu0) * 1000) / Math.max(1, o.requests);
+      const after = cpuNow(server.pid);
+      const perRequest = (k: keyof typeof after) => ((after[k] - before[k]) * 1000) / Math.max(1, o.requests);
       outcomes.set(s.name, o);
-      cpuPerRequest.push(`${s.name} ${cpuMs.toFixed(2)} ms`);
-      log(`${s.name}: ${Math.round(o.rps)} req/s, p50 ${o.p50} ms, p99 ${o.p99} ms, server CPU ${cpuMs.toFixed(2)} ms/request, non-2xx ${o.non2xx}, errors ${o.errors}`);
+      cpuPerRequest.push(`${s.name}: server ${perRequest('server').toFixed(2)}, postgres ${perRequest('postgres').toFixed(2)}, questdb ${perRequest('questdb').toFixed(2)}, client ${perRequest('client').toFixed(2)}`);
+      log(`${s.name}: ${Math.round(o.rps)} req/s, p50 ${o.p50} ms, p99 ${o.p99} ms, non-2xx ${o.non2xx}, errors ${o.errors}; ${cpuPerRequest.at(-1)!} CPU ms/request`);
     }
 
     const ref = outcomes.get('trivial Fastify route')!;
@@ -309,7 +306,7 @@ async function main(): Promise<void> {
       figures,
       notes: [
         failures.length === 0 ? 'every response was 2xx' : `NOT all 2xx: ${failures.join('; ')}`,
-        `server process CPU per request: ${cpuPerRequest.join(', ')}`,
+        `CPU ms per request, by process: ${cpuPerRequest.join('; ')}`,
         'ratio: API figure / trivial Fastify route figure, measured in this run',
       ],
     });

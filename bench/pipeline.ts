@@ -27,7 +27,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
@@ -38,6 +37,7 @@ import { createQuestDbTelemetryStore, rowsOfBatch, type QuestDbTelemetryStore } 
 import { writeSiteCredential } from '../cloud/src/gateway/credentials-file.js';
 import { engines, up } from '../scripts/engines/engines.js';
 import { engineEnv, loadSettings } from '../scripts/engines/settings.js';
+import { cpuSeconds } from './lib/cpu.js';
 import { figure, printReport } from './lib/report.js';
 import { plantProfile } from './lib/plant-profile.js';
 
@@ -47,17 +47,6 @@ const LATENCY_SECONDS = Number(process.env['BENCH_LATENCY_SECONDS'] ?? 20);
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const log = (line: string) => process.stderr.write(`bench:pipeline: ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const TICKS = 100; // /proc clock ticks per second on Linux
-function cpuSeconds(pid: number | null | undefined): number {
-  if (!pid) return 0;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS;
-  } catch {
-    return 0;
-  }
-}
 
 /** `seconds` one-second plant batches per site, generated in chunks and encoded once. */
 function workload(sites: readonly string[], secondsPerSite: number, startMs: number): { batches: TelemetryBatch[][]; payloads: Buffer[][]; readings: number } {
