@@ -19,6 +19,7 @@
  * colleagues' work): read the load average in the header.
  *
  * BENCH_SECONDS [10]  BENCH_CONNECTIONS [16]  BENCH_MIX_RATE [1000]
+ * BENCH_API_CPU_PROFILE=<dir>: the API process writes a V8 CPU profile there when it stops
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -39,6 +40,7 @@ import { figure, printReport, type Figure } from './lib/report.js';
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 16);
 const MIX_RATE = Number(process.env['BENCH_MIX_RATE'] ?? 1000);
+const PROFILE_DIR = process.env['BENCH_API_CPU_PROFILE'];
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const log = (line: string) => process.stderr.write(`bench:api: ${line}\n`);
 
@@ -203,7 +205,7 @@ async function main(): Promise<void> {
     // --- the two servers ---
     const api = await startChild(
       'api',
-      ['--import', 'tsx', '--conditions=dcmms-source', 'cloud/src/main.ts', 'api'],
+      [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), '--import', 'tsx', '--conditions=dcmms-source', 'cloud/src/main.ts', 'api'],
       {
         DATABASE_URL: dbUrl.toString(),
         QUESTDB_HTTP: env['QUESTDB_HTTP']!,
