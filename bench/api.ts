@@ -275,7 +275,8 @@ async function main(): Promise<void> {
       const before = cpuNow(server.pid);
       const o = await drive(s, token, pool, SECONDS);
       const after = cpuNow(server.pid);
-      const perRequest = (k: keyof typeof after) => ((after[k] - before[k]) * 1000) / Math.max(1, o.requests);
+      // (A PostgreSQL backend that exits meanwhile takes its time with it: never below zero.)
+      const perRequest = (k: keyof typeof after) => (Math.max(0, after[k] - before[k]) * 1000) / Math.max(1, o.requests);
       outcomes.set(s.name, o);
       cpuPerRequest.push(`${s.name}: server ${perRequest('server').toFixed(2)}, postgres ${perRequest('postgres').toFixed(2)}, questdb ${perRequest('questdb').toFixed(2)}, client ${perRequest('client').toFixed(2)}`);
       log(`${s.name}: ${Math.round(o.rps)} req/s, p50 ${o.p50} ms, p99 ${o.p99} ms, non-2xx ${o.non2xx}, errors ${o.errors}; ${cpuPerRequest.at(-1)!} CPU ms/request`);
