@@ -8,46 +8,12 @@
  * adapter's. Each mode polls the whole device back to back (readOnce in a loop) for a fixed
  * time after a warm-up; the device's concurrency is 1 (one request in flight), the default.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { deviceConfigSchema, type ModbusDeviceConfig } from '@dcmms/shared';
 import { createModbusAdapter, simulatorModbusDevice } from '@dcmms/protocol-adapters';
 import { figure, printReport } from './lib/report.js';
+import { startChildSimulator } from './lib/simulator.js';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
-const CLI = fileURLToPath(new URL('../protocol-adapters/src/simulators/cli.ts', import.meta.url));
-
-/** dcmms-sim in a child process; resolves with its ready line and a stop function. */
-function startChildSimulator(args: readonly string[]): Promise<{ info: { port: number; endpoint?: string }; stop: () => Promise<void> }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=dcmms-source', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`simulator did not start:\n${out}`));
-    }, 60_000);
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{"event":"listening"'));
-      if (!line) return;
-      clearTimeout(timer);
-      resolve({
-        info: JSON.parse(line) as { port: number; endpoint?: string },
-        stop: () =>
-          new Promise((done) => {
-            child.once('exit', () => done());
-            child.kill('SIGTERM');
-            setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-          }),
-      });
-    });
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`simulator exited with ${code}:\n${out}`));
-    });
-  });
-}
 
 interface Run {
   readonly tagsPerSecond: number;
