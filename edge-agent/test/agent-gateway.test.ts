@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAdapter, startModbusSimulator } from '@dcmms/protocol-adapters';
-import type { ModbusSimulator } from '@dcmms/protocol-adapters';
+import { describe, expect, it } from 'vitest';
+import { createAdapter } from '@dcmms/protocol-adapters';
 import {
   createFileCredentialVerifier,
   createSqlCompletenessLedger,
@@ -16,7 +15,7 @@ import type { AlertEventSink, EdgeResultSink, SiteStatusSink } from '@dcmms/clou
 import { parseSiteConfig } from '@dcmms/shared';
 import type { AlertEvent, CommandResult, ConfigResult, SiteStatus } from '@dcmms/shared';
 import { createEdgeAgent } from '../src/index.js';
-import { tempDir } from './support/temp-dir.js';
+import { usePlantFixture } from './support/plant-fixture.js';
 import { simulatedSite } from './support/site.js';
 import { waitFor } from './support/wait.js';
 
@@ -25,29 +24,17 @@ import { waitFor } from './support/wait.js';
  * credentials, topic ACL, decoding, PUBACK after the store kept it), through its public API.
  */
 const SITE = 'plant-01';
-let dir: ReturnType<typeof tempDir>;
-let sim: ModbusSimulator;
-const cleanups: (() => Promise<unknown> | void)[] = [];
-beforeEach(async () => {
-  dir = tempDir();
-  sim = await startModbusSimulator({ profile: 'pv-inverter', seed: 4 });
-  cleanups.push(() => sim.stop());
-});
-afterEach(async () => {
-  for (const c of cleanups.reverse()) await c();
-  cleanups.length = 0;
-  dir.cleanup();
-});
+const plant = usePlantFixture(4);
 
 describe('edge agent -> cloud gateway (embedded)', () => {
   it('is authenticated, stores every tag, proves completeness, and round-trips alarms, status, config and commands', async () => {
-    const credentials = join(dir.path, 'credentials.json');
+    const credentials = join(plant.dir.path, 'credentials.json');
     await writeSiteCredential(credentials, SITE, 'tenant-1', 'site-secret');
-    const registry = openRegistryDatabase(`sqlite:${join(dir.path, 'registry.db')}`);
-    cleanups.push(() => registry.close());
+    const registry = openRegistryDatabase(`sqlite:${join(plant.dir.path, 'registry.db')}`);
+    plant.defer(() => registry.close());
     await migrateToLatest(registry);
-    const store = createSqliteTelemetryStore(join(dir.path, 'telemetry.db'));
-    cleanups.push(() => store.close());
+    const store = createSqliteTelemetryStore(join(plant.dir.path, 'telemetry.db'));
+    plant.defer(() => store.close());
     const ledger = createSqlCompletenessLedger(registry);
     const alerts: AlertEvent[] = [];
     const statuses: SiteStatus[] = [];
@@ -66,20 +53,20 @@ describe('edge agent -> cloud gateway (embedded)', () => {
       alerts: alertSink,
       status: statusSink,
       results: resultSink,
-      deadLetterDir: join(dir.path, 'dead-letters'),
+      deadLetterDir: join(plant.dir.path, 'dead-letters'),
       tcp: { host: '127.0.0.1', port: 0 },
     });
-    cleanups.push(() => embedded.close());
+    plant.defer(() => embedded.close());
 
     const input = simulatedSite({
-      simPort: sim.port,
+      simPort: plant.sim.port,
       url: `mqtt://127.0.0.1:${embedded.gateway.tcpPort}`,
-      bufferPath: join(dir.path, 'buffer.db'),
+      bufferPath: join(plant.dir.path, 'buffer.db'),
       alarms: [{ id: 'volt', type: 'threshold', tag: 'inv1.ac_voltage_l1', hi: 1, severity: 'high' }],
     });
     const config = parseSiteConfig(input);
-    const agent = createEdgeAgent({ config, baseDir: dir.path, adapterFactory: (d) => createAdapter(d), credentials: { password: 'site-secret' } });
-    cleanups.push(() => agent.stop());
+    const agent = createEdgeAgent({ config, baseDir: plant.dir.path, adapterFactory: (d) => createAdapter(d), credentials: { password: 'site-secret' } });
+    plant.defer(() => agent.stop());
     const startedAt = Date.now();
     await agent.start();
 

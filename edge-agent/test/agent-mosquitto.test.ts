@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
-import { startModbusSimulator } from '@dcmms/protocol-adapters';
-import type { ModbusSimulator } from '@dcmms/protocol-adapters';
 import { mqttTopic, parseSiteConfig } from '@dcmms/shared';
 import { createEdgeAgent, resolveUplinkCredentials } from '../src/index.js';
 import { tempDir } from './support/temp-dir.js';
+import { sleep, usePlantFixture } from './support/plant-fixture.js';
 import { CloudSink } from './support/cloud-sink.js';
 import { selfSignedCertificate, startMosquitto } from './support/mosquitto.js';
 import { simulatedSite } from './support/site.js';
@@ -19,51 +18,37 @@ import { waitFor } from './support/wait.js';
  * TLS with a password file (plain test: part of `npm test`; mosquitto is in .ci/run's list).
  */
 const SITE = 'plant-01';
-let dir: ReturnType<typeof tempDir>;
-let sim: ModbusSimulator;
-const cleanups: (() => Promise<unknown> | void)[] = [];
-beforeEach(async () => {
-  dir = tempDir();
-  sim = await startModbusSimulator({ profile: 'pv-inverter', seed: 21 });
-  cleanups.push(() => sim.stop());
-});
-afterEach(async () => {
-  for (const c of cleanups.reverse()) await c();
-  cleanups.length = 0;
-  dir.cleanup();
-});
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const plant = usePlantFixture(21);
 
 describe('edge agent with mosquitto (TLS, per-site password)', () => {
   it('delivers everything across a broker restart, takes a downlink action, and is refused with a wrong secret', async () => {
-    const tls = selfSignedCertificate(dir.path);
-    const broker = await startMosquitto(dir.path, { tls, users: { [SITE]: 'site-secret', cloud: 'cloud-secret' } });
-    cleanups.push(() => broker.stop());
+    const tls = selfSignedCertificate(plant.dir.path);
+    const broker = await startMosquitto(plant.dir.path, { tls, users: { [SITE]: 'site-secret', cloud: 'cloud-secret' } });
+    plant.defer(() => broker.stop());
     const ca = readFileSync(tls.cert);
     const url = `mqtts://127.0.0.1:${broker.port}`;
 
     // "The cloud": a persistent-session subscriber, so the broker queues for it across the restart.
     const sink = new CloudSink();
     const cloud = mqtt.connect(url, { ca, username: 'cloud', password: 'cloud-secret', clientId: 'cloud-sink', clean: false, reconnectPeriod: 200 });
-    cleanups.push(() => cloud.endAsync(true));
+    plant.defer(() => cloud.endAsync(true));
     cloud.on('message', (topic, payload) => sink.accept(topic, payload));
     await new Promise<void>((resolve, reject) => cloud.once('connect', () => resolve()).once('error', reject));
     await cloud.subscribeAsync(`dcmms/v1/${SITE}/+`, { qos: 1 });
 
     const config = parseSiteConfig(
       simulatedSite({
-        simPort: sim.port,
+        simPort: plant.sim.port,
         url,
-        bufferPath: join(dir.path, 'buffer.db'),
+        bufferPath: join(plant.dir.path, 'buffer.db'),
         alarms: [{ id: 'volt', type: 'threshold', tag: 'inv1.ac_voltage_l1', hi: 1 }],
         uplink: { tls: { ca: tls.cert }, password: { env: 'DCMMS_TEST_SECRET' } },
       }),
     );
     const { factory, produced } = recordingAdapters();
-    const credentials = resolveUplinkCredentials(config.uplink!, SITE, dir.path, { DCMMS_TEST_SECRET: 'site-secret' });
-    const agent = createEdgeAgent({ config, baseDir: dir.path, adapterFactory: factory, credentials });
-    cleanups.push(() => agent.stop());
+    const credentials = resolveUplinkCredentials(config.uplink!, SITE, plant.dir.path, { DCMMS_TEST_SECRET: 'site-secret' });
+    const agent = createEdgeAgent({ config, baseDir: plant.dir.path, adapterFactory: factory, credentials });
+    plant.defer(() => agent.stop());
     await agent.start();
     await waitFor(() => sink.uniqueBatches().length >= 10 && sink.alerts.length >= 1, 'telemetry and the alarm through mosquitto');
     expect(sink.statuses.some((s) => s.state === 'online')).toBe(true);
@@ -99,14 +84,14 @@ describe('edge agent with mosquitto (TLS, per-site password)', () => {
 
     // The same site with a wrong secret is refused by mosquitto, and keeps retrying.
     const other = tempDir();
-    cleanups.push(() => other.cleanup());
+    plant.defer(() => other.cleanup());
     const intruder = createEdgeAgent({
-      config: parseSiteConfig(simulatedSite({ simPort: sim.port, url, bufferPath: join(other.path, 'b.db'), uplink: { tls: { ca: tls.cert }, clientId: 'intruder' } })),
+      config: parseSiteConfig(simulatedSite({ simPort: plant.sim.port, url, bufferPath: join(other.path, 'b.db'), uplink: { tls: { ca: tls.cert }, clientId: 'intruder' } })),
       baseDir: other.path,
       adapterFactory: recordingAdapters().factory,
       credentials: { username: SITE, password: 'wrong', ca },
     });
-    cleanups.push(() => intruder.stop());
+    plant.defer(() => intruder.stop());
     await intruder.start();
     await waitFor(() => intruder.uplink!.stats().connectFailures >= 2, 'refused');
     expect(intruder.uplink!.isConnected()).toBe(false);

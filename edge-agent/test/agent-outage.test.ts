@@ -1,11 +1,9 @@
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import BetterSqlite3 from 'better-sqlite3';
-import { startModbusSimulator } from '@dcmms/protocol-adapters';
-import type { ModbusSimulator } from '@dcmms/protocol-adapters';
 import { parseSiteConfig } from '@dcmms/shared';
 import { createEdgeAgent } from '../src/index.js';
-import { tempDir } from './support/temp-dir.js';
+import { sleep, usePlantFixture } from './support/plant-fixture.js';
 import { CloudSink } from './support/cloud-sink.js';
 import { startTestBroker } from './support/aedes-broker.js';
 import type { TestBroker } from './support/aedes-broker.js';
@@ -14,43 +12,29 @@ import { recordingAdapters } from './support/recording-adapters.js';
 import { keyOf } from './support/readings.js';
 import { waitFor } from './support/wait.js';
 
-let dir: ReturnType<typeof tempDir>;
-let sim: ModbusSimulator;
-const cleanups: (() => Promise<unknown> | void)[] = [];
-beforeEach(async () => {
-  dir = tempDir();
-  sim = await startModbusSimulator({ profile: 'pv-inverter', seed: 11 });
-  cleanups.push(() => sim.stop());
-});
-afterEach(async () => {
-  for (const c of cleanups.reverse()) await c();
-  cleanups.length = 0;
-  dir.cleanup();
-});
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const plant = usePlantFixture(11);
 
 describe('uplink outage', () => {
   it('broker down for 60 s mid-stream: every reading arrives once, the backlog drains oldest first, live latency recovers within seconds', async () => {
     const sink = new CloudSink();
     let b: TestBroker = await startTestBroker({ pubackDelayMs: 5, onPublish: (t, p) => sink.accept(t, p) });
     const port = b.port;
-    cleanups.push(() => b.stop());
+    plant.defer(() => b.stop());
     const { factory, produced } = recordingAdapters();
     const agent = createEdgeAgent({
       config: parseSiteConfig(
         simulatedSite({
-          simPort: sim.port,
+          simPort: plant.sim.port,
           url: b.url,
-          bufferPath: join(dir.path, 'buffer.db'),
+          bufferPath: join(plant.dir.path, 'buffer.db'),
           // Slow enough that the 60 s backlog takes a few seconds, so live and backfill overlap.
           uplink: { backfillReadingsPerSecond: 2000 },
         }),
       ),
-      baseDir: dir.path,
+      baseDir: plant.dir.path,
       adapterFactory: factory,
     });
-    cleanups.push(() => agent.stop());
+    plant.defer(() => agent.stop());
     await agent.start();
     await waitFor(() => sink.uniqueBatches().length >= 20, 'data before the outage');
 
@@ -115,19 +99,19 @@ describe('retention under a tiny byte cap', () => {
     const probe = await startTestBroker();
     const port = probe.port;
     await probe.stop();
-    const bufferPath = join(dir.path, 'buffer.db');
+    const bufferPath = join(plant.dir.path, 'buffer.db');
     const agent = createEdgeAgent({
-      config: parseSiteConfig(simulatedSite({ simPort: sim.port, url: `mqtt://127.0.0.1:${port}`, bufferPath, buffer: { maxBytes: 6000 } })),
-      baseDir: dir.path,
+      config: parseSiteConfig(simulatedSite({ simPort: plant.sim.port, url: `mqtt://127.0.0.1:${port}`, bufferPath, buffer: { maxBytes: 6000 } })),
+      baseDir: plant.dir.path,
       adapterFactory: recordingAdapters().factory,
     });
     let stopped = false;
-    cleanups.push(() => (stopped ? undefined : agent.stop()));
+    plant.defer(() => (stopped ? undefined : agent.stop()));
     await agent.start();
     await waitFor(() => agent.buffer.counters().droppedReadings.buffer_bytes_limit > 500, 'drops', 30_000);
     expect(agent.buffer.stats().bytes).toBeLessThanOrEqual(6000);
     const b = await startTestBroker({ port, onPublish: (t, p) => sink.accept(t, p) });
-    cleanups.push(() => b.stop());
+    plant.defer(() => b.stop());
     await waitFor(() => agent.buffer.stats().unsentGaps === 0 && sink.gaps.length > 0 && agent.buffer.stats().backlogBatches < 3, 'gaps and backlog sent', 30_000);
     await agent.stop();
     stopped = true;

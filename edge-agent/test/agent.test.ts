@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAdapter, simulatorOpcuaDevice, startModbusSimulator, startOpcuaSimulator } from '@dcmms/protocol-adapters';
-import type { ModbusSimulator } from '@dcmms/protocol-adapters';
+import { describe, expect, it } from 'vitest';
+import { createAdapter, simulatorOpcuaDevice, startOpcuaSimulator } from '@dcmms/protocol-adapters';
 import { mqttTopic, parseSiteConfig } from '@dcmms/shared';
 import type { SiteConfigInput } from '@dcmms/shared';
 import { createEdgeAgent } from '../src/index.js';
 import type { EdgeAgent } from '../src/index.js';
-import { tempDir } from './support/temp-dir.js';
+import { usePlantFixture } from './support/plant-fixture.js';
 import { CloudSink } from './support/cloud-sink.js';
 import { startTestBroker } from './support/aedes-broker.js';
 import type { TestBroker } from './support/aedes-broker.js';
@@ -15,30 +14,17 @@ import { simulatedSite } from './support/site.js';
 import { waitFor } from './support/wait.js';
 
 const SITE = 'plant-01';
-let dir: ReturnType<typeof tempDir>;
-let sim: ModbusSimulator;
-const cleanups: (() => Promise<unknown> | void)[] = [];
-
-beforeEach(async () => {
-  dir = tempDir();
-  sim = await startModbusSimulator({ profile: 'pv-inverter', seed: 7 });
-  cleanups.push(() => sim.stop());
-});
-afterEach(async () => {
-  for (const c of cleanups.reverse()) await c();
-  cleanups.length = 0;
-  dir.cleanup();
-});
+const plant = usePlantFixture(7);
 
 async function broker(sink: CloudSink, port?: number): Promise<TestBroker> {
   const b = await startTestBroker({ pubackDelayMs: 5, onPublish: (t, p) => sink.accept(t, p), ...(port === undefined ? {} : { port }) });
-  cleanups.push(() => b.stop());
+  plant.defer(() => b.stop());
   return b;
 }
 
 function agentFor(input: SiteConfigInput): EdgeAgent {
-  const agent = createEdgeAgent({ config: parseSiteConfig(input), baseDir: dir.path, adapterFactory: (d) => createAdapter(d) });
-  cleanups.push(() => agent.stop());
+  const agent = createEdgeAgent({ config: parseSiteConfig(input), baseDir: plant.dir.path, adapterFactory: (d) => createAdapter(d) });
+  plant.defer(() => agent.stop());
   return agent;
 }
 
@@ -48,7 +34,7 @@ describe('edge agent end to end (Modbus simulator -> agent -> aedes)', () => {
   it('runs a simulated site: every tag arrives, alarms go up first, status is online', async () => {
     const sink = new CloudSink();
     const b = await broker(sink);
-    const input = simulatedSite({ simPort: sim.port, url: b.url, bufferPath: join(dir.path, 'buffer.db'), alarms: [raisedHi] });
+    const input = simulatedSite({ simPort: plant.sim.port, url: b.url, bufferPath: join(plant.dir.path, 'buffer.db'), alarms: [raisedHi] });
     const agent = agentFor(input);
     await agent.start();
     await waitFor(() => sink.alerts.length > 0 && sink.uniqueBatches().length >= 5, 'alarms and telemetry');
@@ -74,16 +60,16 @@ describe('edge agent end to end (Modbus simulator -> agent -> aedes)', () => {
     await probe.stop();
     const agent = agentFor(
       simulatedSite({
-        simPort: sim.port,
+        simPort: plant.sim.port,
         url: `mqtt://127.0.0.1:${port}`,
-        bufferPath: join(dir.path, 'buffer.db'),
+        bufferPath: join(plant.dir.path, 'buffer.db'),
         alarms: [{ id: 'comm', type: 'comm_loss', device: 'inv1', afterMs: 500, severity: 'critical' }],
       }),
     );
     await agent.start();
     await waitFor(() => agent.status().devices[0]?.state === 'connected', 'device connected');
     // The device drops off while the cloud is unreachable: the alarm is raised locally.
-    const down = sim.restart(2500);
+    const down = plant.sim.restart(2500);
     await waitFor(() => agent.engine().lifecycleOf('comm')?.state === 'unacked_active', 'offline raise', 20_000);
     expect(agent.journal.stats().unsent).toBeGreaterThanOrEqual(1);
     await down;
@@ -93,7 +79,7 @@ describe('edge agent end to end (Modbus simulator -> agent -> aedes)', () => {
     await waitFor(() => sink.alerts.length >= 2, 'alarm events delivered');
     expect(sink.alerts.map((e) => `${e.kind} ${e.occurrence}`)).toEqual(['raised 1', 'cleared 1']);
     // The device goes away again: occurrence 2.
-    await sim.stop();
+    await plant.sim.stop();
     await waitFor(() => agent.engine().lifecycleOf('comm')?.occurrence === 2, 'second occurrence', 20_000);
     // An operator's ack of occurrence 1 arrives late: it must not acknowledge occurrence 2.
     const ack = (occurrence: number) => JSON.stringify({ site: SITE, alertId: 'comm', occurrence, action: 'acknowledge', actor: 'alice', ts: Date.now() });
@@ -111,7 +97,7 @@ describe('edge agent end to end (Modbus simulator -> agent -> aedes)', () => {
   it('a shelve from the cloud expires on its own and the still-active alarm comes back', async () => {
     const sink = new CloudSink();
     const b = await broker(sink);
-    const agent = agentFor(simulatedSite({ simPort: sim.port, url: b.url, bufferPath: join(dir.path, 'buffer.db'), alarms: [raisedHi] }));
+    const agent = agentFor(simulatedSite({ simPort: plant.sim.port, url: b.url, bufferPath: join(plant.dir.path, 'buffer.db'), alarms: [raisedHi] }));
     await agent.start();
     await waitFor(() => agent.engine().lifecycleOf('volt:hi')?.state === 'unacked_active', 'raised');
     const until = Date.now() + 1500;
@@ -127,7 +113,7 @@ describe('edge agent end to end (Modbus simulator -> agent -> aedes)', () => {
   it('rejects a bad config from the downlink with the reason and keeps running the old one; applies a good one', async () => {
     const sink = new CloudSink();
     const b = await broker(sink);
-    const input = simulatedSite({ simPort: sim.port, url: b.url, bufferPath: join(dir.path, 'buffer.db') });
+    const input = simulatedSite({ simPort: plant.sim.port, url: b.url, bufferPath: join(plant.dir.path, 'buffer.db') });
     const agent = agentFor(input);
     await agent.start();
     await waitFor(() => sink.uniqueBatches().length > 0, 'telemetry');
@@ -159,7 +145,7 @@ describe('edge agent end to end (Modbus simulator -> agent -> aedes)', () => {
   it('carries out writes to writable tags only, refuses the rest, and reports expired commands', async () => {
     const sink = new CloudSink();
     const b = await broker(sink);
-    const agent = agentFor(simulatedSite({ simPort: sim.port, url: b.url, bufferPath: join(dir.path, 'buffer.db') }));
+    const agent = agentFor(simulatedSite({ simPort: plant.sim.port, url: b.url, bufferPath: join(plant.dir.path, 'buffer.db') }));
     await agent.start();
     await waitFor(() => agent.uplink!.isConnected() && agent.status().devices[0]?.state === 'connected', 'connected');
     const command = (tag: string, value: number | boolean, expiresIn = 30_000) => {
@@ -187,10 +173,10 @@ describe('edge agent end to end (Modbus simulator -> agent -> aedes)', () => {
 
   it('runs an OPC-UA device next to the Modbus one (subscriptions and polled tags)', async () => {
     const opcua = await startOpcuaSimulator({ profile: 'wind-turbine', seed: 2 });
-    cleanups.push(() => opcua.stop());
+    plant.defer(() => opcua.stop());
     const sink = new CloudSink();
     const b = await broker(sink);
-    const base = simulatedSite({ simPort: sim.port, url: b.url, bufferPath: join(dir.path, 'buffer.db') });
+    const base = simulatedSite({ simPort: plant.sim.port, url: b.url, bufferPath: join(plant.dir.path, 'buffer.db') });
     const wt = simulatorOpcuaDevice('wind-turbine', opcua.endpoint, { name: 'wt1', asset: 'turbine-1' }) as { tags: Array<Record<string, unknown>> };
     // Half the tags polled, half subscribed.
     wt.tags = wt.tags.map((t, i) => (i % 2 === 0 ? { ...t, pollIntervalMs: 500 } : t));
