@@ -34,6 +34,7 @@ import { createQuestDbTelemetryStore } from '../cloud/src/stores/telemetry/index
 import type { TelemetryRow } from '../cloud/src/ports/telemetry-store.js';
 import { engines, up } from '../scripts/engines/engines.js';
 import { engineEnv, loadSettings } from '../scripts/engines/settings.js';
+import { stopChild } from './lib/child.js';
 import { cpuSeconds, cpuSecondsWithChildren } from './lib/cpu.js';
 import { figure, printReport, type Figure } from './lib/report.js';
 
@@ -76,13 +77,7 @@ function startChild(what: string, args: string[], env: Record<string, string>, p
       resolve({
         url: m[1]!,
         pid: child.pid!,
-        stop: () =>
-          new Promise((done) => {
-            if (child.exitCode !== null) return done();
-            child.once('exit', () => done());
-            child.kill('SIGTERM');
-            setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-          }),
+        stop: () => stopChild(child, 10_000),
       });
     };
     child.stdout!.on('data', onData);
@@ -260,12 +255,16 @@ async function main(): Promise<void> {
       { name: 'mix', url: api.url, request: mix },
       { name: `mix at ${MIX_RATE} req/s`, url: api.url, request: mix, rate: MIX_RATE },
     ];
+    const cpuOfThisProcess = () => {
+      const used = process.cpuUsage();
+      return (used.user + used.system) / 1e6;
+    };
     const [postgresEngine, questdbEngine] = engines(settings, ['postgres', 'questdb']);
     const cpuNow = (serverPid: number) => ({
       server: cpuSeconds(serverPid),
       postgres: cpuSecondsWithChildren(postgresEngine!.runningPid()),
       questdb: cpuSeconds(questdbEngine!.runningPid()),
-      client: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
+      client: cpuOfThisProcess(),
     });
     const outcomes = new Map<string, Outcome>();
     const cpuPerRequest: string[] = [];

@@ -83,6 +83,16 @@ interface InsertResult {
   readonly bytesPerReading: number;
 }
 
+/** Rate since `start`, then bytes on disk once the WAL is folded in; the file is removed. */
+function measured(db: BetterSqlite3.Database, path: string, readings: number, start: bigint): InsertResult {
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  const bytes = fileBytes(path);
+  rmSync(path, { force: true });
+  return { perSecond: readings / seconds, bytesPerReading: bytes / readings };
+}
+
 function insertOurs(commits: readonly Reading[][], readings: number, run: number): InsertResult {
   const path = join(work, `ours-${run}.db`);
   const db = openBufferDatabase({ path, site: SITE });
@@ -92,12 +102,7 @@ function insertOurs(commits: readonly Reading[][], readings: number, run: number
     buffer.append(c);
     buffer.commit();
   }
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  db.close();
-  const bytes = fileBytes(path);
-  rmSync(path, { force: true });
-  return { perSecond: readings / seconds, bytesPerReading: bytes / readings };
+  return measured(db, path, readings, start);
 }
 
 function insertRowPerReading(commits: readonly Reading[][], readings: number, run: number): InsertResult {
@@ -120,12 +125,7 @@ function insertRowPerReading(commits: readonly Reading[][], readings: number, ru
     }
   });
   for (const c of commits) commit(c);
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  db.close();
-  const bytes = fileBytes(path);
-  rmSync(path, { force: true });
-  return { perSecond: readings / seconds, bytesPerReading: bytes / readings };
+  return measured(db, path, readings, start);
 }
 
 function benchInserts(): Figure[] {

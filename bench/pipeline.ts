@@ -37,6 +37,7 @@ import { createQuestDbTelemetryStore, rowsOfBatch, type QuestDbTelemetryStore } 
 import { writeSiteCredential } from '../cloud/src/gateway/credentials-file.js';
 import { engines, up } from '../scripts/engines/engines.js';
 import { engineEnv, loadSettings } from '../scripts/engines/settings.js';
+import { stopChild } from './lib/child.js';
 import { cpuSeconds } from './lib/cpu.js';
 import { figure, printReport } from './lib/report.js';
 import { plantProfile } from './lib/plant-profile.js';
@@ -95,13 +96,7 @@ function startRole(role: 'gateway' | 'worker', env: Record<string, string>): Pro
         clearTimeout(timer);
         resolve({
           child,
-          stop: () =>
-            new Promise((done) => {
-              if (child.exitCode !== null) return done();
-              child.once('exit', () => done());
-              child.kill('SIGTERM');
-              setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-            }),
+          stop: () => stopChild(child, 10_000),
         });
       }
       if (out.length > 1_000_000) out = out.slice(-100_000);

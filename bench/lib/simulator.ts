@@ -1,6 +1,7 @@
 /** The device simulator (dcmms-sim) in a child process, so its CPU is not the bench's. */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { stopChild } from './child.js';
 
 const CLI = fileURLToPath(new URL('../../protocol-adapters/src/simulators/cli.ts', import.meta.url));
 
@@ -20,12 +21,7 @@ function startChildSimulator(args: readonly string[]): Promise<{ info: { port: n
       clearTimeout(timer);
       resolve({
         info: JSON.parse(line) as { port: number; endpoint?: string },
-        stop: () =>
-          new Promise((done) => {
-            child.once('exit', () => done());
-            child.kill('SIGTERM');
-            setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-          }),
+        stop: () => stopChild(child, 3000),
       });
     });
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
